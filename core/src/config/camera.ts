@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { duration, hostPort, port, tlsOption } from './common.js';
+
+const cameraId = z
+  .string()
+  .regex(/^[a-z0-9_-]+$/, 'use lower-case letters, digits, _ and - only')
+  .max(64);
+
+const credentials = {
+  username: z.string().min(1),
+  password: z.string(),
+};
+
+/** Text overlays the overlay sync keeps current. `text` is a template (see overlay/template). */
+export const overlayConfig = z.strictObject({
+  id: z.number().int().min(1).max(8),
+  text: z.string(),
+  overflow: z.enum(['truncate', 'error']).default('truncate'),
+  enabled: z.boolean().default(true),
+});
+
+export const hikvisionCameraConfig = z.strictObject({
+  id: cameraId,
+  name: z.string().min(1).optional(),
+  type: z.literal('hikvision'),
+  host: z.string().min(1),
+  port: port.optional().meta({ description: 'Default: 80, or 443 with tls' }),
+  tls: tlsOption,
+  ...credentials,
+  channel: z.number().int().min(1).default(1),
+  timeout: duration('5s'),
+  connections: z.number().int().min(1).max(32).default(4),
+  auth_backoff: duration('5m'),
+  overlays: z.array(overlayConfig).default([]),
+});
+
+export const p2pCameraConfig = z.strictObject({
+  id: cameraId,
+  name: z.string().min(1).optional(),
+  type: z.literal('p2p'),
+  did: z.string().regex(/^[A-Z]{1,8}-\d{6}-[A-Z]{5}$/i, 'expected a device id such as LBCS-000000-CCCJJ'),
+  host: z.string().min(1).optional(),
+  lan_port: port.optional(),
+  ports: z.array(port).min(1).optional(),
+  servers: z.array(hostPort).default([]),
+  relay: z.boolean().default(true),
+  username: z.string().min(1).default('admin'),
+  password: z.string(),
+  timeout: duration('10s'),
+});
+
+export const cameraConfig = z.discriminatedUnion('type', [hikvisionCameraConfig, p2pCameraConfig]);
+
+export type OverlayConfig = z.output<typeof overlayConfig>;
+export type HikvisionCameraConfig = z.output<typeof hikvisionCameraConfig>;
+export type P2pCameraConfig = z.output<typeof p2pCameraConfig>;
+export type CameraConfig = z.output<typeof cameraConfig>;

@@ -1,0 +1,6 @@
+export * from './camera.js';
+export * from './common.js';
+export * from './duration.js';
+export { formatPath, substituteEnv, type Environment } from './env.js';
+export * from './load.js';
+export * from './schema.js';

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { cameraConfig } from './camera.js';
+import { duration, port } from './common.js';
+
+export const overlaySyncConfig = z.strictObject({
+  interval: duration('1s'),
+  timeout: duration('3s'),
+  resync: duration('5m'),
+});
+
+export const mqttConfig = z.strictObject({
+  url: z
+    .string()
+    .regex(/^(mqtts?|wss?|tcp|tls):\/\/[^/\s]+/, 'expected a broker URL such as mqtt://broker.lan:1883')
+    .optional()
+    .meta({ description: 'Broker URL. Leave out to start the embedded broker.' }),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  client_id: z.string().optional(),
+  base_topic: z.string().regex(/^[^#+]+$/, 'must not contain MQTT wildcards').default('camflow'),
+  discovery_prefix: z.string().regex(/^[^#+]+$/, 'must not contain MQTT wildcards').default('homeassistant'),
+  embedded: z
+    .strictObject({ host: z.string().default('127.0.0.1'), port: port.default(1883) })
+    .prefault({}),
+  snapshot_interval: duration('60s'),
+});
+
+export const logConfig = z.strictObject({
+  level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export const camflowConfig = z
+  .strictObject({
+    cameras: z.array(cameraConfig).default([]),
+    overlay_sync: overlaySyncConfig.prefault({}),
+    mqtt: mqttConfig.optional(),
+    log: logConfig.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.cameras.forEach((camera, index) => {
+      const first = seen.get(camera.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cameras', index, 'id'],
+          message: `duplicate camera id (also cameras[${first}].id)`,
+          input: camera.id,
+        });
+      } else seen.set(camera.id, index);
+      if (camera.type !== 'hikvision') return;
+      const overlayIds = new Set<number>();
+      camera.overlays.forEach((overlay, overlayIndex) => {
+        if (overlayIds.has(overlay.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cameras', index, 'overlays', overlayIndex, 'id'],
+            message: 'duplicate overlay id on this camera',
+            input: overlay.id,
+          });
+        }
+        overlayIds.add(overlay.id);
+      });
+    });
+  });
+
+export type CamflowConfig = z.output<typeof camflowConfig>;
+export type OverlaySyncConfig = z.output<typeof overlaySyncConfig>;
+export type MqttConfig = z.output<typeof mqttConfig>;
+
+/** JSON Schema of camflow.yaml for editors (VS Code's YAML extension, `# yaml-language-server: $schema=`). */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(camflowConfig, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' });
+}

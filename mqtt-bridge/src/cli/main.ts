@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import { runCli } from './run.js';
+
+// SIGINT/SIGTERM abort the running command, which then stops cleanly; a second signal exits at once.
+const controller = new AbortController();
+const onSignal = (): void => {
+  if (controller.signal.aborted) process.exit(130);
+  controller.abort(new Error('interrupted'));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const code = await runCli(process.argv.slice(2), { signal: controller.signal });
+process.off('SIGINT', onSignal);
+process.off('SIGTERM', onSignal);
+process.exitCode = code;

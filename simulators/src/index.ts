@@ -1,0 +1,2 @@
+export * from './timing.js';
+export type { SimulatorCommand } from './cli-commands.js';
