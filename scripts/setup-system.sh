@@ -17,7 +17,7 @@ packages=(
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
-  installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${packages[@]}" 2>/dev/null | awk '$2 == "installed" { print $1 }')
+  installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${packages[@]}" 2>/dev/null | awk '$2 == "installed" { print $1 }' || true)
   for p in "${packages[@]}"; do
     grep -qx "$p" <<<"$installed" || missing+=("$p")
   done
