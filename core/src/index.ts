@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './log.js';
 export * from './events.js';
 export * from './config/index.js';
+export * from './cameras/hikvision/index.js';

@@ -1,2 +1,3 @@
 export * from './timing.js';
 export type { SimulatorCommand } from './cli-commands.js';
+export * from './hikvision/index.js';

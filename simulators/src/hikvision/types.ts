@@ -1,0 +1,105 @@
+/** Faults the simulated camera can inject. Counts (`...Next`) make tests deterministic; rates suit demos. */
+export interface HikvisionFaults {
+  latencyMs: number;
+  jitterMs: number;
+  /** Destroy the connection instead of answering, for the next N requests. */
+  dropNext: number;
+  /** Probability 0..1 of dropping a request's connection. */
+  dropRate: number;
+  /** Answer 503 for the next N requests. */
+  errorNext: number;
+  /** Probability 0..1 of a 503. */
+  errorRate: number;
+  /** Bodies dribble out in small chunks with this many ms between them (0 = off). */
+  slowBodyMs: number;
+  /** XML answers are cut short (not well-formed). */
+  malformedXml: boolean;
+  /** Every new connection is closed at once and open ones are dropped (cable pulled). */
+  offline: boolean;
+}
+
+export interface HikvisionSimulatorOptions {
+  /** Default 0: the OS picks a free port. Always 127.0.0.1. */
+  port?: number;
+  username?: string;
+  password?: string;
+  latencyMs?: number;
+  jitterMs?: number;
+  /** Default 30000. */
+  nonceLifetimeMs?: number;
+  /** Failed logins before the client's IP is locked out, default 7. */
+  lockoutAfter?: number;
+  /** Default 600000. */
+  lockoutMs?: number;
+  /** Basic auth only (old firmware). */
+  basicOnly?: boolean;
+  /** PUT of a whole TextOverlayList supported, default true (else notSupport). */
+  batchOverlays?: boolean;
+  /** Text overlays per channel, default 4. */
+  overlayCount?: number;
+  /** Max characters of an overlay text, default 44. */
+  maxTextLength?: number;
+  /** Video channels, default 1. */
+  channels?: number;
+  /** Realm of the challenge, default `IP Camera(E1518)`. */
+  realm?: string;
+  deviceName?: string;
+  serialNumber?: string;
+  model?: string;
+  macAddress?: string;
+  firmwareVersion?: string;
+  /** Heartbeat (videoloss inactive) period on the alert stream, default 10000. */
+  heartbeatMs?: number;
+  /** NVR mode: /ISAPI/Streaming/channels/x01/picture answers badXmlContent; the StreamingProxy path works. */
+  nvr?: boolean;
+  /** Recordings held on the simulated storage, default 60 (one per 10 minutes before `recordingsEnd`). */
+  recordingCount?: number;
+  /** End of the stored recordings, default 2024-05-01T12:00:00Z. */
+  recordingsEnd?: Date;
+  /** Matches per search page at most, default 40. */
+  searchPageSize?: number;
+  /** Namespace of the XML documents, default `http://www.hikvision.com/ver20/XMLSchema`. */
+  namespace?: string;
+}
+
+export interface HikvisionStats {
+  requests: number;
+  /** 401 answers sent. */
+  unauthorized: number;
+  /** Requests that carried credentials which did not verify. */
+  failedLogins: number;
+  /** Requests refused while the IP was locked out. */
+  lockedOut: number;
+  /** Replayed (nonce, nc) pairs refused. */
+  replays: number;
+  /** 401 answers sent with stale=TRUE. */
+  stale: number;
+  alertStreamsOpened: number;
+  alertStreamsOpen: number;
+  connectionsOpened: number;
+  connectionsOpen: number;
+  dropped: number;
+  serverErrors: number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  at: number;
+}
+
+export interface SimulatedOverlay {
+  id: number;
+  text: string;
+  enabled: boolean;
+  positionX: number;
+  positionY: number;
+}
+
+export interface TriggeredEvent {
+  type: string;
+  channel?: number;
+  state?: 'active' | 'inactive';
+  description?: string;
+}
