@@ -4,7 +4,8 @@
  * flow must not take down overlay sync for every camera.
  */
 
-export type EventMap = Record<string, unknown>;
+/** Event name -> payload type. An interface works (no index signature needed). */
+export type EventMap = object;
 export type Listener<T> = (payload: T) => void | Promise<void>;
 
 export interface TypedEmitterOptions {
