@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { templateProblem } from '../overlay/template.js';
 import { duration, hostPort, port, tlsOption } from './common.js';
 
 const cameraId = z
@@ -14,7 +15,10 @@ const credentials = {
 /** Text overlays the overlay sync keeps current. `text` is a template (see overlay/template). */
 export const overlayConfig = z.strictObject({
   id: z.number().int().min(1).max(8),
-  text: z.string(),
+  text: z.string().superRefine((text, ctx) => {
+    const problem = templateProblem(text);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: text });
+  }),
   overflow: z.enum(['truncate', 'error']).default('truncate'),
   enabled: z.boolean().default(true),
 });

@@ -1,0 +1,5 @@
+export * from './camera-sync.js';
+export { formatNumber, parseNumberFormat, type NumberFormat } from './formats.js';
+export * from './sync.js';
+export * from './target.js';
+export * from './template.js';
