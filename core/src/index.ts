@@ -3,3 +3,4 @@ export * from './log.js';
 export * from './events.js';
 export * from './config/index.js';
 export * from './cameras/hikvision/index.js';
+export * from './overlay/index.js';
