@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cameraConfig } from './camera.js';
-import { duration, port } from './common.js';
+import { duration } from './common.js';
 
 export const overlaySyncConfig = z.strictObject({
   interval: duration('1s'),
@@ -20,9 +20,13 @@ export const mqttConfig = z.strictObject({
   base_topic: z.string().regex(/^[^#+]+$/, 'must not contain MQTT wildcards').default('camflow'),
   discovery_prefix: z.string().regex(/^[^#+]+$/, 'must not contain MQTT wildcards').default('homeassistant'),
   embedded: z
-    .strictObject({ host: z.string().default('127.0.0.1'), port: port.default(1883) })
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(1883).meta({ description: '0 picks a free port' }),
+    })
     .prefault({}),
   snapshot_interval: duration('60s'),
+  record_duration: duration('30s').meta({ description: 'Length of a clip from the record button' }),
 });
 
 export const logConfig = z.strictObject({

@@ -1,0 +1,234 @@
+/**
+ * The MQTT bridge: every camera a Home Assistant device, commands back to the cameras. It owns the
+ * broker connection (or an embedded broker), the publisher, one CameraDevice per camera, and the
+ * bridge's own device. Everything else is in small files: topics, discovery tables, features.
+ */
+import { type CamflowConfig, ensureError, type Logger, type MqttConfig, noopLogger } from '@camflow/core';
+import { CameraDevice } from './camera-device.js';
+import { createCameraSource, type SourceFactory } from './camera-source.js';
+import { MqttConnection, type IncomingMessage } from './connection.js';
+import { bridgeDiscovery, commandTarget, type DiscoveryContext } from './discovery.js';
+import { EmbeddedBroker } from './embedded-broker.js';
+import type { CameraContext, Feature } from './feature.js';
+import { MotionFeature } from './features/motion.js';
+import { RecordFeature } from './features/record.js';
+import { SnapshotFeature } from './features/snapshot.js';
+import { Publisher } from './publisher.js';
+import { type BridgeTopics, bridgeTopics, type CommandTarget, parseCommand } from './topics.js';
+
+export interface BridgeOptions {
+  config: CamflowConfig;
+  logger?: Logger;
+  /** The bridge's version, shown on its device and as the discovery origin. */
+  version?: string;
+  /** Home Assistant's birth message triggers a re-publish after a random delay up to this. Default 2000. */
+  birthDelayMaxMs?: number;
+  /** Broker reconnect backoff. Defaults 1000 and 30000. */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** Builds each camera's client adapter. Default: core's client for the camera's type. */
+  createSource?: SourceFactory;
+}
+
+export const DEFAULT_MQTT_CONFIG: MqttConfig = {
+  base_topic: 'camflow',
+  discovery_prefix: 'homeassistant',
+  embedded: { host: '127.0.0.1', port: 1883 },
+  snapshot_interval: 60_000,
+  record_duration: 30_000,
+};
+
+export class Bridge {
+  readonly topics: BridgeTopics;
+  readonly #options: BridgeOptions;
+  readonly #mqtt: MqttConfig;
+  readonly #logger: Logger;
+  readonly #discovery: DiscoveryContext;
+  #broker: EmbeddedBroker | undefined;
+  #connection: MqttConnection | undefined;
+  #publisher: Publisher | undefined;
+  #devices = new Map<string, CameraDevice>();
+  #targets = new Map<string, CommandTarget>();
+  #birthTimer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void)[] = [];
+  #started = false;
+
+  constructor(options: BridgeOptions) {
+    this.#options = options;
+    this.#mqtt = options.config.mqtt ?? DEFAULT_MQTT_CONFIG;
+    this.#logger = options.logger ?? noopLogger;
+    this.topics = bridgeTopics(this.#mqtt.base_topic, this.#mqtt.discovery_prefix);
+    this.#discovery = { topics: this.topics, origin: { name: 'camflow', sw: options.version ?? '0.0.0' } };
+  }
+
+  /** The broker the bridge talks to (the embedded one's URL once started). */
+  get brokerUrl(): string | undefined {
+    return this.#mqtt.url ?? this.#broker?.url;
+  }
+
+  get connected(): boolean {
+    return this.#connection?.connected === true;
+  }
+
+  /**
+   * Starts the embedded broker if no URL is configured, connects (a broker that is down is retried
+   * with backoff, not fatal) and starts every camera. Cameras that do not answer show as unavailable.
+   */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    try {
+      await this.#startConnection();
+      await this.#startCameras();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Idempotent: stops every camera, publishes `offline`, disconnects, stops the embedded broker. */
+  async stop(): Promise<void> {
+    this.#started = false;
+    clearTimeout(this.#birthTimer);
+    this.#birthTimer = undefined;
+    const devices = [...this.#devices.values()];
+    this.#devices.clear();
+    this.#targets.clear();
+    await Promise.allSettled(devices.map((d) => d.stop()));
+    for (const off of this.#unsubscribe.splice(0)) off();
+    await this.#connection?.stop();
+    this.#connection = undefined;
+    this.#publisher = undefined;
+    await this.#broker?.stop();
+    this.#broker = undefined;
+  }
+
+  /** Resolves once connected to the broker (now, if already). */
+  waitConnected(signal?: AbortSignal): Promise<void> {
+    if (this.#connection === undefined) return Promise.reject(new Error('bridge not started'));
+    return this.#connection.waitConnected(signal);
+  }
+
+  async #startConnection(): Promise<void> {
+    let url = this.#mqtt.url;
+    if (url === undefined) {
+      this.#broker = new EmbeddedBroker({ ...this.#mqtt.embedded, logger: this.#logger.child('broker') });
+      await this.#broker.start();
+      url = this.#broker.url;
+    }
+    const m = this.#mqtt;
+    const connection = new MqttConnection({
+      url,
+      will: { topic: this.topics.bridgeAvailability, payload: 'offline' },
+      logger: this.#logger.child('mqtt'),
+      ...(m.username === undefined ? {} : { username: m.username }),
+      ...(m.password === undefined ? {} : { password: m.password }),
+      ...(m.client_id === undefined ? {} : { clientId: m.client_id }),
+      ...(this.#options.reconnectMinMs === undefined ? {} : { reconnectMinMs: this.#options.reconnectMinMs }),
+      ...(this.#options.reconnectMaxMs === undefined ? {} : { reconnectMaxMs: this.#options.reconnectMaxMs }),
+    });
+    const publisher = new Publisher(connection, this.#logger.child('publisher'), this.#discovery.origin.name);
+    this.#connection = connection;
+    this.#publisher = publisher;
+    this.#unsubscribe.push(
+      connection.on('connect', () => publisher.republish()),
+      connection.on('message', (message) => this.#onMessage(message)),
+    );
+    await connection.subscribe([
+      ...this.topics.commandSubscriptions,
+      this.topics.haStatus,
+      this.topics.deviceDiscovery('+'),
+    ]);
+    const bridge = bridgeDiscovery(this.#discovery);
+    await publisher.discovery(bridge.topic, bridge.payload);
+    await publisher.state(this.topics.bridgeAvailability, 'online', 1);
+    await publisher.state(this.topics.bridgeVersion, this.#discovery.origin.sw);
+    await this.#publishCamerasOnline();
+    connection.start();
+  }
+
+  async #startCameras(): Promise<void> {
+    const publisher = this.#publisher;
+    if (publisher === undefined) return;
+    const devices = this.#options.config.cameras.map((camera) => {
+      const logger = this.#logger.child(camera.id);
+      const source = (this.#options.createSource ?? createCameraSource)(camera, logger);
+      const device: CameraDevice = new CameraDevice({
+        camera,
+        source,
+        publisher,
+        discovery: this.#discovery,
+        logger,
+        overlays: [],
+        features: (context) => this.#features(context, device),
+        onAvailability: () => void this.#publishCamerasOnline(),
+      });
+      this.#devices.set(camera.id, device);
+      return device;
+    });
+    await Promise.all(
+      devices.map(async (device) => {
+        await device.start();
+        this.#targets.set(device.id, commandTarget(device.description));
+      }),
+    );
+  }
+
+  #features(context: CameraContext, device: CameraDevice): Feature[] {
+    const snapshot = new SnapshotFeature(context, this.#mqtt.snapshot_interval);
+    device.setSnapshotRefresher(() => snapshot.refresh());
+    const features: Feature[] = [snapshot];
+    if (context.source.events !== undefined) features.push(new MotionFeature(context));
+    if (context.source.startRecording !== undefined) features.push(new RecordFeature(context, this.#mqtt.record_duration / 1000));
+    return features;
+  }
+
+  #onMessage(message: IncomingMessage): void {
+    const { topic, payload } = message;
+    if (topic === this.topics.haStatus) {
+      if (payload.toString('utf8').trim() === 'online') this.#scheduleRepublish();
+      return;
+    }
+    if (topic.startsWith(`${this.topics.discoveryPrefix}/device/`)) {
+      if (message.retain) void this.#publisher?.adoptRetained(topic, payload);
+      return;
+    }
+    // A retained press would fire again on every reconnect: presses only count when live.
+    if (message.retain && topic.endsWith('/press')) return;
+    void this.#runCommand(topic, payload);
+  }
+
+  async #runCommand(topic: string, payload: Buffer): Promise<void> {
+    const parsed = parseCommand(this.topics.base, topic, payload, this.#targets);
+    if (!parsed.ok) {
+      await this.#reportCommandError(topic, parsed.error);
+      return;
+    }
+    const device = this.#devices.get(parsed.command.camera);
+    try {
+      await device?.handle(parsed.command);
+    } catch (error) {
+      await this.#reportCommandError(topic, ensureError(error).message);
+    }
+  }
+
+  async #reportCommandError(topic: string, error: string): Promise<void> {
+    this.#logger.warn(`Command on ${topic} refused: ${error}`);
+    await this.#publisher?.event(this.topics.bridgeError, JSON.stringify({ topic, error }));
+  }
+
+  /** Home Assistant came (back) online: it forgot non-retained state; a random delay avoids a stampede. */
+  #scheduleRepublish(): void {
+    if (this.#birthTimer !== undefined) return;
+    const delay = Math.round(Math.random() * (this.#options.birthDelayMaxMs ?? 2000));
+    this.#birthTimer = setTimeout(() => {
+      this.#birthTimer = undefined;
+      void this.#publisher?.republish();
+    }, delay);
+  }
+
+  async #publishCamerasOnline(): Promise<void> {
+    const online = [...this.#devices.values()].filter((d) => d.online).length;
+    await this.#publisher?.state(this.topics.bridgeCamerasOnline, String(online));
+  }
+}

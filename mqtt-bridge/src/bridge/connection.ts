@@ -1,0 +1,163 @@
+/**
+ * The bridge's MQTT connection: last will, QoS 1 availability, subscriptions restored on every
+ * connect, and reconnects with a bounded, jittered backoff (mqtt.js on its own retries at a fixed
+ * period forever and drops the backoff the docs ask for). Emits `connect` after each (re)connect so
+ * the bridge can re-publish what a restarted broker forgot.
+ */
+import { type Logger, TypedEmitter } from '@camflow/core';
+import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttSender, PublishOptions } from './publisher.js';
+
+export interface MqttConnectionOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  clientId?: string;
+  /** Published retained by the broker if we vanish, and by us on a clean stop. */
+  will: { topic: string; payload: string };
+  /** First reconnect delay; doubles up to `reconnectMaxMs`. Default 1000. */
+  reconnectMinMs?: number;
+  /** Default 30000. */
+  reconnectMaxMs?: number;
+  connectTimeoutMs?: number;
+  logger: Logger;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  payload: Buffer;
+  /** True for a retained message replayed on subscribe. */
+  retain: boolean;
+}
+
+export interface MqttConnectionEvents extends Record<string, unknown> {
+  connect: { reconnect: boolean };
+  disconnect: { error?: Error };
+  message: IncomingMessage;
+}
+
+export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implements MqttSender {
+  readonly #options: MqttConnectionOptions;
+  readonly #subscriptions = new Set<string>();
+  #client: MqttClient | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #attempt = 0;
+  #connectedOnce = false;
+  #stopping = false;
+
+  constructor(options: MqttConnectionOptions) {
+    super({ onListenerError: (error, event) => options.logger.error(`MQTT ${event} handler failed: ${String(error)}`) });
+    this.#options = options;
+  }
+
+  get connected(): boolean {
+    return this.#client?.connected === true;
+  }
+
+  /** Starts connecting; resolves once connecting has begun (a down broker is retried, not fatal). */
+  start(): void {
+    if (this.#client !== undefined) return;
+    this.#stopping = false;
+    const o = this.#options;
+    const options: IClientOptions = {
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0, // we schedule reconnects ourselves, with backoff
+      resubscribe: false,
+      connectTimeout: o.connectTimeoutMs ?? 10_000,
+      will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
+      ...(o.username === undefined ? {} : { username: o.username }),
+      ...(o.password === undefined ? {} : { password: o.password }),
+      ...(o.clientId === undefined ? {} : { clientId: o.clientId }),
+    };
+    const client = mqttConnect(o.url, options);
+    this.#client = client;
+    client.on('connect', () => this.#onConnect());
+    client.on('close', () => this.#onClose());
+    client.on('error', (error) => o.logger.warn(`MQTT: ${error.message}`));
+    client.on('message', (topic, payload, packet) => this.emit('message', { topic, payload, retain: packet.retain }));
+  }
+
+  /** Subscriptions survive reconnects: they are re-made on every connect. */
+  async subscribe(topics: readonly string[]): Promise<void> {
+    for (const topic of topics) this.#subscriptions.add(topic);
+    if (this.connected) await this.#client?.subscribeAsync([...topics], { qos: 1 });
+  }
+
+  async publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
+    const client = this.#client;
+    if (client === undefined) return;
+    await client.publishAsync(topic, payload, { qos: options.qos, retain: options.retain });
+  }
+
+  /** Resolves on the next connect (or now if connected); rejects when the signal fires. */
+  waitConnected(signal?: AbortSignal): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        off();
+        reject(signal?.reason as Error);
+      };
+      const off = this.once('connect', () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      if (signal?.aborted === true) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Publishes the will's payload ourselves (a clean stop is not a crash), then disconnects. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    const client = this.#client;
+    this.#client = undefined;
+    if (client === undefined) return;
+    if (client.connected) {
+      const { topic, payload } = this.#options.will;
+      await Promise.race([
+        client.publishAsync(topic, payload, { qos: 1, retain: true }).catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+      ]);
+    }
+    await client.endAsync(!client.connected).catch(() => undefined);
+    client.removeAllListeners();
+  }
+
+  #onConnect(): void {
+    const reconnect = this.#connectedOnce;
+    this.#connectedOnce = true;
+    this.#attempt = 0;
+    this.#options.logger.info(`MQTT ${reconnect ? 're' : ''}connected to ${redactUrl(this.#options.url)}`);
+    const client = this.#client;
+    if (client !== undefined && this.#subscriptions.size > 0) {
+      client.subscribe([...this.#subscriptions], { qos: 1 }, (error) => {
+        if (error !== null && error !== undefined) this.#options.logger.warn(`MQTT subscribe failed: ${error.message}`);
+      });
+    }
+    this.emit('connect', { reconnect });
+  }
+
+  #onClose(): void {
+    if (this.#stopping || this.#client === undefined || this.#reconnectTimer !== undefined) return;
+    if (this.#attempt === 0) this.emit('disconnect', {});
+    const delay = backoffDelay(this.#attempt++, this.#options.reconnectMinMs ?? 1000, this.#options.reconnectMaxMs ?? 30_000);
+    this.#options.logger.info(`MQTT disconnected; reconnecting in ${delay} ms`);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      if (!this.#stopping) this.#client?.reconnect();
+    }, delay);
+  }
+}
+
+/** Doubling from `minMs`, capped at `maxMs`, with up to 25 % jitter so many bridges do not stampede. */
+export function backoffDelay(attempt: number, minMs: number, maxMs: number): number {
+  const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 20));
+  return Math.round(base * (0.75 + Math.random() * 0.25));
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
+}

@@ -1,0 +1,283 @@
+/**
+ * Home Assistant device discovery as lookup tables and pure functions: a camera's description in,
+ * `{topic, payload}` out. No I/O and no state, so every payload is asserted exactly in tests; the
+ * publisher decides what actually goes out (only changes).
+ *
+ * Root keys use the device-discovery abbreviations (`dev`, `o`, `cmps`, `p`); component options use
+ * their full names, which Home Assistant always accepts and which read without a table.
+ */
+import type { BridgeCommand, BridgeTopics, CameraTopics, CommandTarget } from './topics.js';
+
+export type CameraKind = 'hikvision' | 'p2p';
+
+/** What the camera told us about itself; absent until it first answers. */
+export interface CameraDetails {
+  manufacturer?: string;
+  model?: string;
+  serialNumber?: string;
+  firmware?: string;
+}
+
+/** A text entity for one overlay: it sets a template value (`value.NAME`) or the whole text. */
+export interface OverlayEntity {
+  id: number;
+  /** `value` when the template has exactly one `{{value.NAME}}`, else `text`. */
+  mode: 'value' | 'text';
+  /** The value's NAME in `value` mode. */
+  valueName?: string;
+  /** Longest text the device accepts on this overlay. */
+  max: number;
+}
+
+export interface CameraDescription {
+  id: string;
+  name: string;
+  kind: CameraKind;
+  details?: CameraDetails;
+  overlays: readonly OverlayEntity[];
+}
+
+export interface Origin {
+  name: string;
+  sw: string;
+  url?: string;
+}
+
+export interface DiscoveryContext {
+  topics: BridgeTopics;
+  origin: Origin;
+}
+
+export interface DiscoveryMessage {
+  topic: string;
+  payload: DevicePayload;
+}
+
+export type Component = Record<string, unknown> & { p: Platform; unique_id?: string };
+export type Platform = 'camera' | 'binary_sensor' | 'event' | 'button' | 'text' | 'switch' | 'sensor';
+
+export interface DevicePayload {
+  dev: Record<string, unknown>;
+  o: Origin;
+  availability?: { topic: string }[];
+  availability_mode?: 'all' | 'any' | 'latest';
+  cmps: Record<string, Component>;
+}
+
+export const BRIDGE_DEVICE_ID = 'camflow_bridge';
+
+/** Camera event type (lower-case, from the device) -> Home Assistant `event_type`. */
+export const EVENT_TYPES: Readonly<Record<string, string>> = {
+  vmd: 'motion',
+  pir: 'motion',
+  linedetection: 'line_crossing',
+  fielddetection: 'intrusion',
+  regionentrance: 'region_entrance',
+  regionexiting: 'region_exit',
+  shelteralarm: 'tamper',
+  tamperdetection: 'tamper',
+  videoloss: 'video_loss',
+  io: 'input',
+};
+/** Every `event_type` the event entity declares: the mapped ones plus `other` for the rest. */
+export const HA_EVENT_TYPES: readonly string[] = [...new Set([...Object.values(EVENT_TYPES), 'other'])];
+
+/** Event types that turn the motion binary_sensor on while active. */
+export const MOTION_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'vmd',
+  'pir',
+  'linedetection',
+  'fielddetection',
+  'regionentrance',
+  'regionexiting',
+]);
+
+export function haEventType(cameraEventType: string): string {
+  return EVENT_TYPES[cameraEventType.toLowerCase()] ?? 'other';
+}
+
+type Feature =
+  | 'camera'
+  | 'motion'
+  | 'event'
+  | 'recording'
+  | 'snapshot_button'
+  | 'record_button'
+  | 'overlay_sync'
+  | 'overlay_ms'
+  | 'last_error'
+  | 'connection';
+
+/** Which entities each kind of camera gets. A P2P trail camera has no alert stream and no overlays. */
+const FEATURES: Readonly<Record<CameraKind, readonly Feature[]>> = {
+  hikvision: ['camera', 'motion', 'event', 'snapshot_button', 'record_button', 'recording', 'overlay_sync', 'overlay_ms', 'last_error'],
+  p2p: ['camera', 'snapshot_button', 'last_error', 'connection'],
+};
+
+const MANUFACTURER: Readonly<Record<CameraKind, string>> = { hikvision: 'Hikvision', p2p: 'TrailCam' };
+
+const ON_OFF = { payload_on: 'ON', payload_off: 'OFF' } as const;
+
+/** One component per feature; `bridgeOnly` ones stay available while the camera is down (to show why). */
+const COMPONENTS: Readonly<Record<Feature, (t: CameraTopics) => Component & { bridgeOnly?: true }>> = {
+  camera: (t) => ({ p: 'camera', name: null, topic: t.camera }),
+  motion: (t) => ({ p: 'binary_sensor', name: 'Motion', device_class: 'motion', state_topic: t.motion, ...ON_OFF }),
+  event: (t) => ({ p: 'event', name: 'Event', device_class: 'motion', state_topic: t.event, event_types: [...HA_EVENT_TYPES] }),
+  snapshot_button: (t) => ({ p: 'button', name: 'Take snapshot', command_topic: t.snapshotPress, payload_press: 'PRESS' }),
+  record_button: (t) => ({ p: 'button', name: 'Record clip', command_topic: t.recordPress, payload_press: 'PRESS' }),
+  recording: (t) => ({ p: 'binary_sensor', name: 'Recording', device_class: 'running', state_topic: t.recording, ...ON_OFF }),
+  overlay_sync: (t) => ({
+    p: 'switch',
+    name: 'Overlay sync',
+    command_topic: t.overlaySyncSet,
+    state_topic: t.overlaySync,
+    ...ON_OFF,
+    entity_category: 'config',
+  }),
+  overlay_ms: (t) => ({
+    p: 'sensor',
+    name: 'Overlay cycle',
+    state_topic: t.overlayMs,
+    device_class: 'duration',
+    unit_of_measurement: 'ms',
+    state_class: 'measurement',
+    entity_category: 'diagnostic',
+  }),
+  last_error: (t) => ({ p: 'sensor', name: 'Last error', state_topic: t.lastError, entity_category: 'diagnostic', bridgeOnly: true }),
+  connection: (t) => ({ p: 'sensor', name: 'Connection path', state_topic: t.connection, entity_category: 'diagnostic' }),
+};
+
+/** The command each settable feature accepts. */
+const COMMANDS: Partial<Record<Feature, BridgeCommand['kind']>> = {
+  snapshot_button: 'snapshot',
+  record_button: 'record',
+  overlay_sync: 'overlay_sync',
+};
+
+export function cameraObjectId(cameraId: string): string {
+  return `camflow_${cameraId}`;
+}
+
+/** The retained discovery message for one camera. */
+export function cameraDiscovery(camera: CameraDescription, context: DiscoveryContext): DiscoveryMessage {
+  const { topics } = context;
+  const t = topics.camera(camera.id);
+  const bridgeAvailability = [{ topic: topics.bridgeAvailability }];
+  const cmps: Record<string, Component> = {};
+  for (const feature of FEATURES[camera.kind]) {
+    const { bridgeOnly, ...component } = COMPONENTS[feature](t);
+    cmps[feature] = { ...component, ...(bridgeOnly ? { availability: bridgeAvailability } : {}), unique_id: uniqueId(camera.id, feature) };
+  }
+  if (camera.kind === 'hikvision') {
+    for (const overlay of camera.overlays) cmps[`overlay_${overlay.id}`] = overlayComponent(camera.id, overlay, t);
+  }
+  const payload: DevicePayload = {
+    dev: deviceBlock(camera),
+    o: context.origin,
+    availability: [...bridgeAvailability, { topic: t.availability }],
+    availability_mode: 'all',
+    cmps,
+  };
+  return { topic: topics.deviceDiscovery(cameraObjectId(camera.id)), payload };
+}
+
+function overlayComponent(cameraId: string, overlay: OverlayEntity, t: CameraTopics): Component {
+  const name = overlay.mode === 'value' && overlay.valueName !== undefined ? `Overlay ${overlay.id} ${overlay.valueName}` : `Overlay ${overlay.id}`;
+  return {
+    p: 'text',
+    name,
+    command_topic: t.overlaySet(overlay.id),
+    state_topic: t.overlay(overlay.id),
+    min: 0,
+    max: Math.min(overlay.max, 255),
+    mode: 'text',
+    unique_id: uniqueId(cameraId, `overlay_${overlay.id}`),
+  };
+}
+
+function deviceBlock(camera: CameraDescription): Record<string, unknown> {
+  const d = camera.details ?? {};
+  return {
+    ids: [cameraObjectId(camera.id)],
+    name: camera.name,
+    mf: d.manufacturer ?? MANUFACTURER[camera.kind],
+    ...(d.model === undefined ? {} : { mdl: d.model }),
+    ...(d.firmware === undefined ? {} : { sw: d.firmware }),
+    ...(d.serialNumber === undefined ? {} : { sn: d.serialNumber }),
+    via_device: BRIDGE_DEVICE_ID,
+  };
+}
+
+function uniqueId(cameraId: string, key: string): string {
+  return `camflow_${cameraId}_${key}`;
+}
+
+/** The bridge's own device: its connection state, version and how many cameras answer. */
+export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
+  const { topics, origin } = context;
+  const availability = [{ topic: topics.bridgeAvailability }];
+  const payload: DevicePayload = {
+    dev: { ids: [BRIDGE_DEVICE_ID], name: 'camflow bridge', mf: 'camflow', mdl: 'MQTT bridge', sw: origin.sw },
+    o: origin,
+    cmps: {
+      // No availability on purpose: it must read "disconnected" when the last will fires.
+      state: {
+        p: 'binary_sensor',
+        name: 'Connection state',
+        device_class: 'connectivity',
+        state_topic: topics.bridgeAvailability,
+        payload_on: 'online',
+        payload_off: 'offline',
+        entity_category: 'diagnostic',
+        unique_id: `${BRIDGE_DEVICE_ID}_state`,
+      },
+      version: {
+        p: 'sensor',
+        name: 'Version',
+        state_topic: topics.bridgeVersion,
+        entity_category: 'diagnostic',
+        availability,
+        unique_id: `${BRIDGE_DEVICE_ID}_version`,
+      },
+      cameras_online: {
+        p: 'sensor',
+        name: 'Cameras online',
+        state_topic: topics.bridgeCamerasOnline,
+        state_class: 'measurement',
+        availability,
+        unique_id: `${BRIDGE_DEVICE_ID}_cameras_online`,
+      },
+    },
+  };
+  return { topic: topics.deviceDiscovery(BRIDGE_DEVICE_ID), payload };
+}
+
+/** What the command router accepts for a camera, derived from the same tables as its entities. */
+export function commandTarget(camera: CameraDescription): CommandTarget {
+  const accepts = new Set<BridgeCommand['kind']>();
+  for (const feature of FEATURES[camera.kind]) {
+    const command = COMMANDS[feature];
+    if (command !== undefined) accepts.add(command);
+  }
+  const overlays = new Map<number, number>();
+  if (camera.kind === 'hikvision') {
+    for (const overlay of camera.overlays) overlays.set(overlay.id, Math.min(overlay.max, 255));
+    if (overlays.size > 0) accepts.add('overlay_text');
+  }
+  return { accepts, overlays };
+}
+
+/**
+ * The payload that removes components before they disappear from a device: Home Assistant drops a
+ * component reduced to `{p}`, while one merely missing from the next payload may linger.
+ */
+export function removalPayload(previous: DevicePayload, next: DevicePayload): DevicePayload | undefined {
+  const removed = Object.keys(previous.cmps).filter((key) => !(key in next.cmps));
+  if (removed.length === 0) return undefined;
+  const cmps: Record<string, Component> = { ...previous.cmps };
+  for (const key of removed) {
+    const platform = previous.cmps[key]?.p;
+    if (platform !== undefined) cmps[key] = { p: platform };
+  }
+  return { ...previous, cmps };
+}

@@ -1,0 +1,77 @@
+/**
+ * The embedded MQTT broker (aedes) started when no `mqtt.url` is configured, so a newcomer sees the
+ * bridge work without installing Mosquitto. Listens on loopback by default; port 0 picks a free one.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '@camflow/core';
+import { Aedes } from 'aedes';
+
+export interface EmbeddedBrokerOptions {
+  host?: string;
+  port?: number;
+  logger?: Logger;
+}
+
+export class EmbeddedBroker {
+  readonly #host: string;
+  readonly #requestedPort: number;
+  readonly #logger: Logger | undefined;
+  readonly #sockets = new Set<Socket>();
+  #broker: Aedes | undefined;
+  #server: Server | undefined;
+  #port = 0;
+
+  constructor(options: EmbeddedBrokerOptions = {}) {
+    this.#host = options.host ?? '127.0.0.1';
+    this.#requestedPort = options.port ?? 1883;
+    this.#logger = options.logger;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    const host = this.#host.includes(':') ? `[${this.#host}]` : this.#host;
+    return `mqtt://${host}:${this.#port}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.#server !== undefined) return;
+    const broker = await Aedes.createBroker();
+    const server = createServer((socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+      broker.handle(socket);
+    });
+    this.#broker = broker;
+    this.#server = server;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.#requestedPort, this.#host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    const address = server.address();
+    this.#port = typeof address === 'object' && address !== null ? address.port : this.#requestedPort;
+    this.#logger?.info(`Embedded MQTT broker listening on ${this.url}`);
+  }
+
+  /** Idempotent: closes the listener, every client socket and the broker. */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    const broker = this.#broker;
+    this.#server = undefined;
+    this.#broker = undefined;
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+    if (server?.listening === true) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (broker !== undefined) await new Promise<void>((resolve) => broker.close(() => resolve()));
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The idempotent publisher: it remembers the last retained payload per topic and sends only changes.
+ * Discovery configs and states are kept apart so a re-publish (after a reconnect or Home Assistant's
+ * birth message) sends every config before any state. Events are never remembered nor retained: a
+ * replayed "person detected" must never fire an automation again.
+ */
+import type { Logger } from '@camflow/core';
+import { type DevicePayload, removalPayload } from './discovery.js';
+
+export interface PublishOptions {
+  qos: 0 | 1;
+  retain: boolean;
+}
+
+/** The part of the MQTT connection the publisher needs. */
+export interface MqttSender {
+  readonly connected: boolean;
+  publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void>;
+}
+
+interface StateEntry {
+  payload: string | Buffer;
+  qos: 0 | 1;
+}
+
+export class Publisher {
+  readonly #sender: MqttSender;
+  readonly #logger: Logger;
+  readonly #origin: string;
+  readonly #discovery = new Map<string, DevicePayload>();
+  readonly #discoveryJson = new Map<string, string>();
+  readonly #states = new Map<string, StateEntry>();
+  /** Discovery topics cleared while disconnected: cleared on the broker at the next connect. */
+  readonly #pendingClears = new Set<string>();
+
+  constructor(sender: MqttSender, logger: Logger, origin: string) {
+    this.#sender = sender;
+    this.#logger = logger;
+    this.#origin = origin;
+  }
+
+  /** Publishes a discovery config, retained, unless the broker already has exactly this one from us. */
+  async discovery(topic: string, payload: DevicePayload): Promise<void> {
+    const json = JSON.stringify(payload);
+    if (this.#discoveryJson.get(topic) === json) return;
+    this.#discovery.set(topic, payload);
+    this.#discoveryJson.set(topic, json);
+    this.#pendingClears.delete(topic);
+    await this.#send(topic, json, { qos: 1, retain: true });
+  }
+
+  /** Removes a device: an empty retained payload, so the broker forgets the config too. */
+  async clearDiscovery(topic: string): Promise<void> {
+    this.#discovery.delete(topic);
+    this.#discoveryJson.delete(topic);
+    if (!this.#sender.connected) {
+      this.#pendingClears.add(topic);
+      return;
+    }
+    await this.#send(topic, '', { qos: 1, retain: true });
+  }
+
+  /** A retained state; sent only when it differs from the last one. */
+  async state(topic: string, payload: string | Buffer, qos: 0 | 1 = 0): Promise<void> {
+    const last = this.#states.get(topic);
+    if (last !== undefined && last.qos === qos && samePayload(last.payload, payload)) return;
+    this.#states.set(topic, { payload, qos });
+    await this.#send(topic, payload, { qos, retain: true });
+  }
+
+  /** An event or other one-off message: never retained, never re-sent, dropped while disconnected. */
+  async event(topic: string, payload: string | Buffer, qos: 0 | 1 = 1): Promise<void> {
+    await this.#send(topic, payload, { qos, retain: false });
+  }
+
+  /** The last retained state sent (or pending) on a topic. */
+  lastState(topic: string): string | Buffer | undefined {
+    return this.#states.get(topic)?.payload;
+  }
+
+  /** Everything again, configs first: after a (re)connect or when Home Assistant comes online. */
+  async republish(): Promise<void> {
+    for (const topic of [...this.#pendingClears]) {
+      this.#pendingClears.delete(topic);
+      await this.#send(topic, '', { qos: 1, retain: true });
+    }
+    for (const [topic, json] of [...this.#discoveryJson]) await this.#send(topic, json, { qos: 1, retain: true });
+    for (const [topic, entry] of [...this.#states]) await this.#send(topic, entry.payload, { qos: entry.qos, retain: true });
+  }
+
+  /**
+   * A retained discovery config found on the broker (delivered when we subscribe). One of ours that
+   * is no longer wanted (a camera removed from the config) is cleared; one that lost components gets
+   * the removal step first so Home Assistant drops them instead of keeping ghosts.
+   */
+  async adoptRetained(topic: string, payload: Buffer): Promise<void> {
+    if (payload.length === 0) return;
+    const found = parseDevicePayload(payload);
+    if (found === undefined || found.o.name !== this.#origin) return;
+    const wanted = this.#discovery.get(topic);
+    if (wanted === undefined) {
+      this.#logger.info(`Removing stale discovery ${topic}`);
+      await this.#send(topic, '', { qos: 1, retain: true });
+      return;
+    }
+    const json = this.#discoveryJson.get(topic);
+    if (json === undefined || payload.toString('utf8') === json) return;
+    const removal = removalPayload(found, wanted);
+    if (removal !== undefined) await this.#send(topic, JSON.stringify(removal), { qos: 1, retain: true });
+    await this.#send(topic, json, { qos: 1, retain: true });
+  }
+
+  async #send(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
+    if (!this.#sender.connected) return; // remembered; republish() sends it on connect
+    try {
+      await this.#sender.publish(topic, payload, options);
+    } catch (error) {
+      // The connection dropped mid-publish; the next connect re-publishes every remembered payload.
+      this.#logger.debug(`Publish to ${topic} failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+function samePayload(a: string | Buffer, b: string | Buffer): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  return Buffer.from(a).equals(Buffer.from(b));
+}
+
+function parseDevicePayload(payload: Buffer): DevicePayload | undefined {
+  try {
+    const value: unknown = JSON.parse(payload.toString('utf8'));
+    if (typeof value !== 'object' || value === null) return undefined;
+    const candidate = value as Partial<DevicePayload>;
+    if (typeof candidate.o?.name !== 'string' || typeof candidate.cmps !== 'object' || candidate.cmps === null) return undefined;
+    return candidate as DevicePayload;
+  } catch {
+    return undefined;
+  }
+}

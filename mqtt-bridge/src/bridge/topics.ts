@@ -1,0 +1,185 @@
+/**
+ * Topic names and command parsing. Every topic the bridge publishes or listens to is built here, so
+ * the README table, the discovery payloads and the command router cannot disagree.
+ *
+ *   <base>/bridge/availability        online|offline (retained, last will)
+ *   <base>/bridge/error               a rejected command, JSON (never retained)
+ *   <base>/<camera>/<state>           states (retained), events (never retained)
+ *   <base>/<camera>/<thing>/set       commands for settable entities
+ *   <base>/<camera>/<thing>/press     button presses
+ */
+
+export interface BridgeTopics {
+  readonly base: string;
+  readonly discoveryPrefix: string;
+  readonly bridgeAvailability: string;
+  readonly bridgeError: string;
+  readonly bridgeVersion: string;
+  readonly bridgeCamerasOnline: string;
+  /** Home Assistant's birth/will topic. */
+  readonly haStatus: string;
+  /** What the bridge subscribes to: every command shape, so unknown ones can be reported. */
+  readonly commandSubscriptions: readonly string[];
+  camera(cameraId: string): CameraTopics;
+  deviceDiscovery(objectId: string): string;
+}
+
+export interface CameraTopics {
+  availability: string;
+  camera: string;
+  motion: string;
+  event: string;
+  recording: string;
+  snapshotPress: string;
+  recordPress: string;
+  overlay(overlayId: number): string;
+  overlaySet(overlayId: number): string;
+  overlaySync: string;
+  overlaySyncSet: string;
+  overlayMs: string;
+  lastError: string;
+  connection: string;
+}
+
+export function bridgeTopics(base: string, discoveryPrefix: string): BridgeTopics {
+  const b = trimSlashes(base);
+  const d = trimSlashes(discoveryPrefix);
+  return {
+    base: b,
+    discoveryPrefix: d,
+    bridgeAvailability: `${b}/bridge/availability`,
+    bridgeError: `${b}/bridge/error`,
+    bridgeVersion: `${b}/bridge/version`,
+    bridgeCamerasOnline: `${b}/bridge/cameras_online`,
+    haStatus: `${d}/status`,
+    commandSubscriptions: [`${b}/+/+/set`, `${b}/+/+/+/set`, `${b}/+/+/press`],
+    deviceDiscovery: (objectId) => `${d}/device/${objectId}/config`,
+    camera: (id) => {
+      const c = `${b}/${id}`;
+      return {
+        availability: `${c}/availability`,
+        camera: `${c}/snapshot`,
+        motion: `${c}/motion`,
+        event: `${c}/event`,
+        recording: `${c}/recording`,
+        snapshotPress: `${c}/snapshot/press`,
+        recordPress: `${c}/record/press`,
+        overlay: (overlayId) => `${c}/overlay/${overlayId}`,
+        overlaySet: (overlayId) => `${c}/overlay/${overlayId}/set`,
+        overlaySync: `${c}/overlay_sync`,
+        overlaySyncSet: `${c}/overlay_sync/set`,
+        overlayMs: `${c}/overlay_ms`,
+        lastError: `${c}/last_error`,
+        connection: `${c}/connection`,
+      };
+    },
+  };
+}
+
+function trimSlashes(topic: string): string {
+  return topic.replace(/^\/+|\/+$/g, '');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Commands
+
+export type BridgeCommand =
+  | { kind: 'snapshot'; camera: string }
+  | { kind: 'record'; camera: string; seconds: number | undefined }
+  | { kind: 'overlay_text'; camera: string; overlay: number; text: string }
+  | { kind: 'overlay_sync'; camera: string; enabled: boolean };
+
+/** What the router needs to know about a camera to validate a command for it. */
+export interface CommandTarget {
+  /** Command kinds this camera accepts (a P2P camera has no overlays). */
+  accepts: ReadonlySet<BridgeCommand['kind']>;
+  /** Overlay id -> longest accepted text. */
+  overlays: ReadonlyMap<number, number>;
+}
+
+export type ParsedCommand = { ok: true; command: BridgeCommand } | { ok: false; error: string };
+
+/** Longest manual recording a button press may ask for. */
+export const MAX_RECORD_SECONDS = 3600;
+
+/**
+ * Turns a command message into a typed command, or a reason it is refused. Pure: the caller decides
+ * what happens (runs it, or publishes the reason on `<base>/bridge/error`).
+ */
+export function parseCommand(
+  base: string,
+  topic: string,
+  payload: Buffer,
+  targets: ReadonlyMap<string, CommandTarget>,
+): ParsedCommand {
+  const prefix = `${trimSlashes(base)}/`;
+  if (!topic.startsWith(prefix)) return refuse(`not a camflow command topic`);
+  const [camera, ...rest] = topic.slice(prefix.length).split('/');
+  if (camera === undefined || camera === '' || camera === 'bridge') return refuse('unknown command');
+  const target = targets.get(camera);
+  if (target === undefined) return refuse(`unknown camera '${camera}'`);
+  const text = decodeUtf8(payload);
+  if (text === undefined) return refuse('payload is not valid UTF-8');
+  const command = matchCommand(camera, rest, text, target);
+  if (!command.ok) return command;
+  if (!target.accepts.has(command.command.kind)) {
+    return refuse(`camera '${camera}' does not support ${command.command.kind.replace('_', ' ')}`);
+  }
+  return command;
+}
+
+function matchCommand(camera: string, path: string[], text: string, target: CommandTarget): ParsedCommand {
+  const route = path.join('/');
+  if (route === 'snapshot/press') {
+    return isPress(text) ? accept({ kind: 'snapshot', camera }) : refuse(`expected PRESS, got ${quote(text)}`);
+  }
+  if (route === 'record/press') return parseRecord(camera, text);
+  if (route === 'overlay_sync/set') {
+    const value = text.trim().toUpperCase();
+    if (value === 'ON' || value === 'OFF') return accept({ kind: 'overlay_sync', camera, enabled: value === 'ON' });
+    return refuse(`expected ON or OFF, got ${quote(text)}`);
+  }
+  if (path.length === 3 && path[0] === 'overlay' && path[2] === 'set') {
+    const overlay = Number(path[1]);
+    const max = Number.isInteger(overlay) ? target.overlays.get(overlay) : undefined;
+    if (max === undefined) return refuse(`camera '${camera}' has no overlay '${path[1] ?? ''}'`);
+    if ([...text].length > max) return refuse(`text is ${[...text].length} characters, overlay ${overlay} takes at most ${max}`);
+    return accept({ kind: 'overlay_text', camera, overlay, text });
+  }
+  return refuse(`unknown command '${route}'`);
+}
+
+function parseRecord(camera: string, text: string): ParsedCommand {
+  if (isPress(text)) return accept({ kind: 'record', camera, seconds: undefined });
+  const seconds = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || seconds < 1 || seconds > MAX_RECORD_SECONDS) {
+    return refuse(`expected PRESS or a whole number of seconds from 1 to ${MAX_RECORD_SECONDS}, got ${quote(text)}`);
+  }
+  return accept({ kind: 'record', camera, seconds });
+}
+
+/** Home Assistant sends PRESS; an empty payload is what `mosquitto_pub -n` sends. */
+function isPress(text: string): boolean {
+  const value = text.trim();
+  return value === '' || value.toUpperCase() === 'PRESS';
+}
+
+function decodeUtf8(payload: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(payload);
+  } catch {
+    return undefined;
+  }
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+function accept(command: BridgeCommand): ParsedCommand {
+  return { ok: true, command };
+}
+
+function refuse(error: string): ParsedCommand {
+  return { ok: false, error };
+}

@@ -1,0 +1,87 @@
+/**
+ * A real Mosquitto broker for tests: the Debian `mosquitto` binary, started on a free loopback port
+ * with a throwaway config, stopped (and restartable on the same port) by the test. A missing binary
+ * fails the test: it is a real part the suite needs (`npm run setup` installs it).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const MOSQUITTO_BIN = '/usr/sbin/mosquitto';
+
+export class Mosquitto {
+  port = 0;
+  #dir: string | undefined;
+  #child: ChildProcess | undefined;
+  #output = '';
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts Mosquitto on a free port (or the same port again after stop()), resolves when it accepts connections. */
+  async start(): Promise<void> {
+    if (this.#child !== undefined) return;
+    if (this.port === 0) this.port = await freePort();
+    this.#dir ??= await mkdtemp(join(tmpdir(), 'camflow-mosquitto-'));
+    const config = join(this.#dir, 'mosquitto.conf');
+    await writeFile(config, `listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+    const child = spawn(MOSQUITTO_BIN, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    child.stdout?.on('data', (d: Buffer) => (this.#output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (this.#output += d.toString()));
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}: ${this.#output}`)));
+    });
+    await Promise.race([waitForPort(this.port), exited]);
+  }
+
+  /** Stops the broker process (retained messages are lost: persistence is off, like a fresh broker). */
+  async stop(): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (child === undefined || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Stops it and removes its temporary directory. */
+  async close(): Promise<void> {
+    await this.stop();
+    if (this.#dir !== undefined) await rm(this.#dir, { recursive: true, force: true });
+    this.#dir = undefined;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on the port; polls because a child process cannot tell us. */
+async function waitForPort(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`mosquitto did not listen on ${port}`);
+}

@@ -1,0 +1,88 @@
+/**
+ * A small test MQTT client: records every message it receives (topic, payload, retain flag) and lets
+ * a test await the next message that matches, instead of sleeping.
+ */
+import { connectAsync, type MqttClient } from 'mqtt';
+
+export interface Received {
+  topic: string;
+  payload: Buffer;
+  retain: boolean;
+  text: string;
+}
+
+type Matcher = (message: Received) => boolean;
+
+export class TestMqttClient {
+  readonly received: Received[] = [];
+  #client: MqttClient | undefined;
+  #waiters = new Set<{ match: Matcher; resolve: (m: Received) => void }>();
+
+  static async connect(url: string, subscriptions: string[] = ['#']): Promise<TestMqttClient> {
+    const client = new TestMqttClient();
+    client.#client = await connectAsync(url, { reconnectPeriod: 0, clean: true });
+    client.#client.on('message', (topic, payload, packet) => client.#record({ topic, payload, retain: packet.retain, text: payload.toString('utf8') }));
+    if (subscriptions.length > 0) await client.#client.subscribeAsync(subscriptions, { qos: 1 });
+    return client;
+  }
+
+  async subscribe(topics: string[]): Promise<void> {
+    await this.#client?.subscribeAsync(topics, { qos: 1 });
+  }
+
+  async publish(topic: string, payload: string | Buffer, options: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {
+    await this.#client?.publishAsync(topic, payload, { qos: options.qos ?? 1, retain: options.retain ?? false });
+  }
+
+  /** Messages received so far on a topic. */
+  on(topic: string): Received[] {
+    return this.received.filter((m) => m.topic === topic);
+  }
+
+  /** The first message already received, or the next to arrive, that matches. */
+  waitFor(topic: string, predicate: (m: Received) => boolean = () => true, options: { fromIndex?: number; timeoutMs?: number } = {}): Promise<Received> {
+    const match: Matcher = (m) => m.topic === topic && predicate(m);
+    const found = this.received.slice(options.fromIndex ?? 0).find(match);
+    if (found !== undefined) return Promise.resolve(found);
+    return this.next(match, options.timeoutMs ?? 10_000, topic);
+  }
+
+  /** The next message to arrive (not one already received) that matches. */
+  next(match: Matcher, timeoutMs = 10_000, what = 'a message'): Promise<Received> {
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match,
+        resolve: (m: Received) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new Error(`timed out waiting for ${what}; got: ${this.received.map((m) => m.topic).slice(-20).join(', ')}`));
+      }, timeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** Index to pass as `fromIndex` to look only at messages after this point. */
+  mark(): number {
+    return this.received.length;
+  }
+
+  async close(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.endAsync(true);
+  }
+
+  #record(message: Received): void {
+    this.received.push(message);
+    for (const waiter of [...this.#waiters]) {
+      if (waiter.match(message)) {
+        this.#waiters.delete(waiter);
+        waiter.resolve(message);
+      }
+    }
+  }
+}

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bridgeDiscovery,
+  bridgeTopics,
+  type CameraDescription,
+  cameraDiscovery,
+  commandTarget,
+  type DevicePayload,
+  haEventType,
+  removalPayload,
+} from 'camflow-mqtt-bridge';
+
+// Keys Home Assistant accepts per platform (home-assistant.io platform pages, see
+// shared/reference/ha-mqtt-discovery.md), written out here independently of the bridge's tables.
+const COMMON = ['p', 'platform', 'name', 'unique_id', 'availability', 'availability_mode', 'entity_category', 'icon', 'qos'];
+const VALID_KEYS: Record<string, string[]> = {
+  camera: [...COMMON, 'topic', 'image_encoding'],
+  binary_sensor: [...COMMON, 'state_topic', 'payload_on', 'payload_off', 'device_class', 'off_delay', 'expire_after'],
+  sensor: [...COMMON, 'state_topic', 'device_class', 'state_class', 'unit_of_measurement', 'value_template', 'expire_after'],
+  button: [...COMMON, 'command_topic', 'payload_press', 'device_class'],
+  text: [...COMMON, 'command_topic', 'state_topic', 'min', 'max', 'mode', 'pattern'],
+  switch: [...COMMON, 'command_topic', 'state_topic', 'payload_on', 'payload_off', 'state_on', 'state_off', 'optimistic'],
+  event: [...COMMON, 'state_topic', 'event_types', 'device_class'],
+};
+const REQUIRED: Record<string, string[]> = {
+  camera: ['topic'],
+  binary_sensor: ['state_topic'],
+  sensor: ['state_topic'],
+  button: ['command_topic'],
+  text: ['command_topic'],
+  switch: ['command_topic'],
+  event: ['state_topic', 'event_types'],
+};
+
+const topics = bridgeTopics('camflow', 'homeassistant');
+const context = { topics, origin: { name: 'camflow', sw: '1.2.3' } };
+
+const yard: CameraDescription = {
+  id: 'yard',
+  name: 'Yard camera',
+  kind: 'hikvision',
+  details: { manufacturer: 'Hikvision', model: 'DS-2CD2386G2-IU', serialNumber: 'DS-2CD2386G2-IU00000000AAWRJ00000000', firmware: 'V5.7.18' },
+  overlays: [
+    { id: 1, mode: 'text', max: 44 },
+    { id: 2, mode: 'value', valueName: 'temperature', max: 44 },
+  ],
+};
+const trail: CameraDescription = { id: 'trail', name: 'Trail', kind: 'p2p', overlays: [] };
+
+function assertValidForHomeAssistant(payload: DevicePayload): void {
+  expect(payload.o.name).toBe('camflow');
+  expect(Array.isArray(payload.dev['ids'])).toBe(true);
+  const ids = new Set<string>();
+  for (const [key, component] of Object.entries(payload.cmps)) {
+    const valid = VALID_KEYS[component.p];
+    expect(valid, `platform of ${key}`).toBeDefined();
+    for (const option of Object.keys(component)) expect(valid, `${key}.${option}`).toContain(option);
+    for (const option of REQUIRED[component.p] ?? []) expect(component, `${key} needs ${option}`).toHaveProperty(option);
+    expect(typeof component.unique_id).toBe('string');
+    expect(ids.has(component.unique_id!)).toBe(false);
+    ids.add(component.unique_id!);
+  }
+}
+
+describe('camera discovery', () => {
+  it('publishes one device config per camera under homeassistant/device/<id>/config', () => {
+    const { topic, payload } = cameraDiscovery(yard, context);
+    expect(topic).toBe('homeassistant/device/camflow_yard/config');
+    expect(payload.dev).toEqual({
+      ids: ['camflow_yard'],
+      name: 'Yard camera',
+      mf: 'Hikvision',
+      mdl: 'DS-2CD2386G2-IU',
+      sw: 'V5.7.18',
+      sn: 'DS-2CD2386G2-IU00000000AAWRJ00000000',
+      via_device: 'camflow_bridge',
+    });
+    expect(payload.o).toEqual({ name: 'camflow', sw: '1.2.3' });
+    expect(payload.availability).toEqual([{ topic: 'camflow/bridge/availability' }, { topic: 'camflow/yard/availability' }]);
+    expect(payload.availability_mode).toBe('all');
+  });
+
+  it('gives a Hikvision camera every entity the issue lists, with exact topics', () => {
+    const { cmps } = cameraDiscovery(yard, context).payload;
+    expect(Object.keys(cmps)).toEqual([
+      'camera', 'motion', 'event', 'snapshot_button', 'record_button', 'recording', 'overlay_sync', 'overlay_ms', 'last_error',
+      'overlay_1', 'overlay_2',
+    ]);
+    expect(cmps['camera']).toEqual({ p: 'camera', name: null, topic: 'camflow/yard/snapshot', unique_id: 'camflow_yard_camera' });
+    expect(cmps['motion']).toEqual({
+      p: 'binary_sensor', name: 'Motion', device_class: 'motion', state_topic: 'camflow/yard/motion',
+      payload_on: 'ON', payload_off: 'OFF', unique_id: 'camflow_yard_motion',
+    });
+    expect(cmps['event']).toMatchObject({ p: 'event', state_topic: 'camflow/yard/event', unique_id: 'camflow_yard_event' });
+    expect(cmps['event']?.['event_types']).toEqual(expect.arrayContaining(['motion', 'line_crossing', 'intrusion', 'other']));
+    expect(cmps['snapshot_button']).toMatchObject({ p: 'button', command_topic: 'camflow/yard/snapshot/press', payload_press: 'PRESS' });
+    expect(cmps['record_button']).toMatchObject({ p: 'button', command_topic: 'camflow/yard/record/press' });
+    expect(cmps['overlay_sync']).toMatchObject({
+      p: 'switch', command_topic: 'camflow/yard/overlay_sync/set', state_topic: 'camflow/yard/overlay_sync', entity_category: 'config',
+    });
+    expect(cmps['overlay_ms']).toMatchObject({ p: 'sensor', unit_of_measurement: 'ms', entity_category: 'diagnostic' });
+    // The last error stays visible while the camera is down: only the bridge's availability applies.
+    expect(cmps['last_error']).toMatchObject({ entity_category: 'diagnostic', availability: [{ topic: 'camflow/bridge/availability' }] });
+    expect(cmps['overlay_2']).toEqual({
+      p: 'text', name: 'Overlay 2 temperature', command_topic: 'camflow/yard/overlay/2/set', state_topic: 'camflow/yard/overlay/2',
+      min: 0, max: 44, mode: 'text', unique_id: 'camflow_yard_overlay_2',
+    });
+  });
+
+  it('gives a P2P camera a camera, a snapshot button and the connection-path sensor, no overlays or motion', () => {
+    const { cmps, dev } = cameraDiscovery(trail, context).payload;
+    expect(Object.keys(cmps)).toEqual(['camera', 'snapshot_button', 'last_error', 'connection']);
+    expect(cmps['connection']).toMatchObject({ p: 'sensor', state_topic: 'camflow/trail/connection', entity_category: 'diagnostic' });
+    expect(dev).toEqual({ ids: ['camflow_trail'], name: 'Trail', mf: 'TrailCam', via_device: 'camflow_bridge' });
+  });
+
+  it('uses only keys valid for each Home Assistant platform, with unique ids', () => {
+    assertValidForHomeAssistant(cameraDiscovery(yard, context).payload);
+    assertValidForHomeAssistant(cameraDiscovery(trail, context).payload);
+    assertValidForHomeAssistant(bridgeDiscovery(context).payload);
+  });
+
+  it('never puts a secret into a payload', () => {
+    const json = JSON.stringify(cameraDiscovery(yard, context).payload);
+    expect(json).not.toMatch(/password|secret|token/i);
+  });
+
+  it('caps a text entity at 255 characters, the most Home Assistant allows', () => {
+    const wide = { ...yard, overlays: [{ id: 1, mode: 'text' as const, max: 1000 }] };
+    expect(cameraDiscovery(wide, context).payload.cmps['overlay_1']?.['max']).toBe(255);
+  });
+
+  it('follows a custom base topic and discovery prefix', () => {
+    const custom = bridgeTopics('/home/cams/', 'ha');
+    const { topic, payload } = cameraDiscovery(yard, { topics: custom, origin: context.origin });
+    expect(topic).toBe('ha/device/camflow_yard/config');
+    expect(payload.cmps['camera']?.['topic']).toBe('home/cams/yard/snapshot');
+    expect(custom.haStatus).toBe('ha/status');
+  });
+});
+
+describe('bridge discovery', () => {
+  it('describes the bridge device the cameras point to with via_device', () => {
+    const { topic, payload } = bridgeDiscovery(context);
+    expect(topic).toBe('homeassistant/device/camflow_bridge/config');
+    expect(payload.dev).toEqual({ ids: ['camflow_bridge'], name: 'camflow bridge', mf: 'camflow', mdl: 'MQTT bridge', sw: '1.2.3' });
+    expect(payload.cmps['state']).toMatchObject({
+      p: 'binary_sensor', device_class: 'connectivity', state_topic: 'camflow/bridge/availability', payload_on: 'online', payload_off: 'offline',
+    });
+    expect(payload.cmps['state']).not.toHaveProperty('availability');
+    expect(payload.cmps['version']).toMatchObject({ state_topic: 'camflow/bridge/version' });
+    expect(payload.cmps['cameras_online']).toMatchObject({ state_topic: 'camflow/bridge/cameras_online' });
+  });
+});
+
+describe('removal and events', () => {
+  it('reduces a removed component to its platform before it disappears', () => {
+    const before = cameraDiscovery(yard, context).payload;
+    const after = cameraDiscovery({ ...yard, overlays: [yard.overlays[0]!] }, context).payload;
+    const removal = removalPayload(before, after);
+    expect(removal?.cmps['overlay_2']).toEqual({ p: 'text' });
+    expect(removal?.cmps['overlay_1']).toEqual(before.cmps['overlay_1']);
+    expect(removalPayload(after, after)).toBeUndefined();
+  });
+
+  it('maps camera event types to event entity types, unknown ones to other', () => {
+    expect(haEventType('VMD')).toBe('motion');
+    expect(haEventType('linedetection')).toBe('line_crossing');
+    expect(haEventType('fielddetection')).toBe('intrusion');
+    expect(haEventType('somethingnew')).toBe('other');
+  });
+
+  it('derives the accepted commands from the same tables as the entities', () => {
+    const hik = commandTarget(yard);
+    expect([...hik.accepts].sort()).toEqual(['overlay_sync', 'overlay_text', 'record', 'snapshot']);
+    expect(hik.overlays.get(2)).toBe(44);
+    expect([...commandTarget(trail).accepts]).toEqual(['snapshot']);
+  });
+});
