@@ -6,83 +6,18 @@
  */
 import { AuthError, ensureError, isAbortError, ProtocolError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { type TemplateValue, Template } from './template.js';
 import type { DeviceTextOverlay, OverlayCallOptions, OverlayTarget, OverlayTextUpdate } from './target.js';
-
-export interface OverlaySpec {
-  id: number;
-  /** A template (see Template). */
-  text: string;
-  /** A rendered text longer than the device allows: cut it (with a warning) or fail the overlay. */
-  overflow?: 'truncate' | 'error';
-  /** false: leave this overlay alone. */
-  enabled?: boolean;
-}
-
-export interface OverlayCameraSpec {
-  id: string;
-  /** Shown in log lines. Default: the id. */
-  name?: string;
-  /** Video input channel. Default 1. */
-  channel?: number;
-  /** Concurrent requests to this camera when writing overlay by overlay. Default 4. */
-  connections?: number;
-  /** One request per camera per cycle (the device's list PUT). Default true. */
-  batch?: boolean;
-  /** How long a camera that rejected the credentials stays parked. Default 5 minutes. */
-  authRetryMs?: number;
-  overlays: readonly OverlaySpec[];
-  /** A target the caller owns (the engine never closes it)... */
-  target?: OverlayTarget;
-  /** ...or a factory: created on first use, closed by stop(). */
-  createTarget?: () => OverlayTarget;
-}
-
-export type CameraSyncState = 'idle' | 'ok' | 'backoff' | 'parked' | 'disabled';
-export type SkipReason = 'busy' | 'backoff' | 'parked' | 'disabled';
-
-export interface OverlayOutcome {
-  cycle: number;
-  cameraId: string;
-  cameraName: string;
-  overlayId: number;
-  status: 'updated' | 'unchanged' | 'failed';
-  /** The rendered text (after truncation). */
-  text: string;
-  /** Time of the request that wrote it (0 when nothing was sent). */
-  ms: number;
-  truncated: boolean;
-  error?: string;
-}
-
-export interface CameraCycleResult {
-  cameraId: string;
-  /** Wall time of this camera's work in the cycle. */
-  ms: number;
-  outcomes: OverlayOutcome[];
-}
-
-export interface CameraStateChange {
-  cameraId: string;
-  cameraName: string;
-  state: CameraSyncState;
-  previous: CameraSyncState;
-  /** Why it failed (backoff, parked). */
-  reason?: string;
-  /** When it will be tried again (backoff, parked). */
-  retryAt?: Date;
-}
-
-/** What the engine hands a camera for one cycle. */
-export interface CycleContext {
-  cycle: number;
-  now: Date;
-  values: ReadonlyMap<string, TemplateValue>;
-  missing: string;
-  timeoutMs: number;
-  resyncMs: number;
-  signal: AbortSignal;
-}
+import { Template } from './template.js';
+import type {
+  CameraCycleResult,
+  CameraStateChange,
+  CameraSyncState,
+  CycleContext,
+  OverlayCameraSpec,
+  OverlayOutcome,
+  OverlaySpec,
+  SkipReason,
+} from './types.js';
 
 export interface CameraSyncOptions {
   logger: Logger;
@@ -101,7 +36,7 @@ interface OverlayEntry {
 }
 
 /** What the device told us on first contact. */
-interface DeviceFacts {
+export interface DeviceFacts {
   ids: ReadonlySet<number>;
   limit: number;
   overlays: readonly DeviceTextOverlay[];
@@ -250,6 +185,8 @@ export class CameraSync {
     const outcomes: OverlayOutcome[] = [];
     const options: OverlayCallOptions = { signal: context.signal, timeoutMs: context.timeoutMs };
     try {
+      // A camera with nothing to show is not contacted at all.
+      if (![...this.#overlays.values()].some((overlay) => overlay.enabled)) return { cameraId: this.id, ms: 0, outcomes };
       this.#device ??= await this.#firstContact(options);
       const device = this.#device;
       const rendered = this.render(context, device.limit);

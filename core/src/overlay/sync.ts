@@ -5,20 +5,27 @@
  * started, never overlapping; an overrun is logged and the next cycle starts at once. A camera that is
  * still busy when the interval is up no longer holds the cycle: the others keep their pace.
  */
+import { HikvisionClient } from '../cameras/hikvision/client.js';
+import type { HikvisionCameraConfig } from '../config/camera.js';
+import type { CamflowConfig } from '../config/schema.js';
 import { AbortError, ensureError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
 import { type Logger, noopLogger } from '../log.js';
-import {
-  type CameraCycleResult,
-  type CameraStateChange,
-  CameraSync,
-  type CameraSyncState,
-  type CycleContext,
-  type OverlayCameraSpec,
-  type OverlayOutcome,
-  type SkipReason,
-} from './camera-sync.js';
+import { CameraSync } from './camera-sync.js';
+import type { OverlayTarget } from './target.js';
 import type { TemplateValue } from './template.js';
+import type {
+  CameraCycleResult,
+  CameraStateChange,
+  CameraStatus,
+  CycleContext,
+  CycleReport,
+  OverlayCameraSpec,
+  OverlayOutcome,
+  OverlaySyncEvents,
+  SkipReason,
+} from './types.js';
+import { type CameraValidation, validateCamera } from './validate.js';
 
 export interface OverlaySyncOptions {
   cameras: readonly OverlayCameraSpec[];
@@ -41,36 +48,11 @@ export interface OverlaySyncOptions {
   random?: () => number;
 }
 
-export interface CycleReport {
-  cycle: number;
-  startedAt: Date;
-  durationMs: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-  /** Milliseconds of each camera that took part and finished within the cycle. */
-  cameras: Record<string, number>;
-  /** Cameras that sat this cycle out, and why. */
-  skipped: Record<string, SkipReason>;
-  /** Cameras still working when the interval was up; the cycle did not wait for them. */
-  late: string[];
-  /** How much longer than the interval the cycle took (0 when within it, or when run by runOnce). */
-  overrunMs: number;
-}
-
-// A type alias (not an interface) so it fits TypedEmitter's Record<string, unknown> constraint.
-export type OverlaySyncEvents = {
-  cycle: CycleReport;
-  overlay: OverlayOutcome;
-  'camera-state': CameraStateChange;
-};
-
-export interface CameraStatus {
-  id: string;
-  name: string;
-  state: CameraSyncState;
-  /** Text last written, per overlay id. */
-  overlays: Record<number, string>;
+export interface OverlaySyncFromConfigOptions extends Omit<OverlaySyncOptions, 'cameras' | 'intervalMs' | 'timeoutMs' | 'resyncMs'> {
+  /** Default: a HikvisionClient per camera, closed by stop(). */
+  createTarget?: (camera: HikvisionCameraConfig, logger: Logger) => OverlayTarget;
+  /** Only these cameras (default: every Hikvision camera). */
+  cameraIds?: readonly string[];
 }
 
 export class OverlaySync extends TypedEmitter<OverlaySyncEvents> {
@@ -115,6 +97,35 @@ export class OverlaySync extends TypedEmitter<OverlaySyncEvents> {
       if (this.#cameras.has(spec.id)) throw new TypeError(`duplicate camera id '${spec.id}'`);
       this.#cameras.set(spec.id, new CameraSync(spec, cameraOptions));
     }
+  }
+
+  /** The engine for a camflow.yaml: every Hikvision camera with its overlays and `overlay_sync` timing. */
+  static fromConfig(config: CamflowConfig, options: OverlaySyncFromConfigOptions = {}): OverlaySync {
+    const { createTarget, cameraIds, ...rest } = options;
+    const logger = options.logger ?? noopLogger;
+    const create = createTarget ?? ((camera: HikvisionCameraConfig, log: Logger) => HikvisionClient.fromConfig(camera, log));
+    const unknown = (cameraIds ?? []).filter((id) => !config.cameras.some((camera) => camera.id === id && camera.type === 'hikvision'));
+    if (unknown.length > 0) throw new TypeError(`no Hikvision camera with id ${unknown.map((id) => `'${id}'`).join(', ')} in the config`);
+    const cameras: OverlayCameraSpec[] = [];
+    for (const camera of config.cameras) {
+      if (camera.type !== 'hikvision' || (cameraIds !== undefined && !cameraIds.includes(camera.id))) continue;
+      cameras.push({
+        id: camera.id,
+        ...(camera.name === undefined ? {} : { name: camera.name }),
+        channel: camera.channel,
+        connections: camera.connections,
+        authRetryMs: camera.auth_backoff,
+        overlays: camera.overlays,
+        createTarget: () => create(camera, logger.child(camera.id)),
+      });
+    }
+    return new OverlaySync({
+      ...rest,
+      cameras,
+      intervalMs: config.overlay_sync.interval,
+      timeoutMs: config.overlay_sync.timeout,
+      resyncMs: config.overlay_sync.resync,
+    });
   }
 
   get running(): boolean {
@@ -170,6 +181,12 @@ export class OverlaySync extends TypedEmitter<OverlaySyncEvents> {
   setOverlayText(cameraId: string, overlayId: number, text: string): void {
     if (!Number.isInteger(overlayId) || overlayId < 1) throw new TypeError(`overlay id must be a positive integer, got ${overlayId}`);
     this.#camera(cameraId).setOverlayText(overlayId, text);
+  }
+
+  /** Contacts every camera once (concurrently) and checks reachability, credentials, overlay ids and text limits. */
+  validate(): Promise<CameraValidation[]> {
+    const context = this.context(Math.max(1, this.#cycle));
+    return Promise.all([...this.#cameras.values()].map((camera) => validateCamera(camera, context)));
   }
 
   status(): CameraStatus[] {
