@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+import { type CameraValidation, type CycleReport, loadConfig, OverlaySync, type TemplateValue } from '@camflow/core';
+import { type CliIo, type Command, UsageError, writeLine } from '../command.js';
+
+const USAGE =
+  'overlay sync --config FILE [--once | --cycles N] [--validate] [--json] [--set NAME=VALUE]... [--camera ID]...';
+
+export const overlaySync: Command = {
+  path: ['overlay', 'sync'],
+  usage: USAGE,
+  summary: "Keep the cameras' text overlays current (until Ctrl-C, or --once / --cycles N)",
+  async run(args, io) {
+    const options = parseOptions(args);
+    const config = await loadConfig(options.config, { env: io.env });
+    const sync = OverlaySync.fromConfig(config, {
+      logger: io.logger.child('overlay'),
+      values: options.values,
+      ...(options.cameras.length === 0 ? {} : { cameraIds: options.cameras }),
+    });
+    if (sync.cameras().length === 0) {
+      writeLine(io.stderr, `✗ ${options.config} has no Hikvision camera to sync`);
+      return 1;
+    }
+    try {
+      if (options.validate) {
+        const ok = printValidation(await sync.validate(), io);
+        if (!ok || options.cycles === undefined) return ok ? 0 : 1;
+      }
+      return await runCycles(sync, options, io);
+    } finally {
+      await sync.stop();
+    }
+  },
+};
+
+interface OverlayOptions {
+  config: string;
+  /** undefined: until stopped. */
+  cycles: number | undefined;
+  validate: boolean;
+  json: boolean;
+  values: Record<string, TemplateValue>;
+  cameras: string[];
+}
+
+function parseOptions(args: string[]): OverlayOptions {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      once: { type: 'boolean', default: false },
+      cycles: { type: 'string' },
+      validate: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      set: { type: 'string', multiple: true, default: [] },
+      camera: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0] ?? ''}'`);
+  if (values.config === undefined) throw new UsageError('--config FILE is required');
+  if (values.once && values.cycles !== undefined) throw new UsageError('use either --once or --cycles N, not both');
+  let cycles: number | undefined = values.once ? 1 : undefined;
+  if (values.cycles !== undefined) {
+    cycles = Number(values.cycles);
+    if (!Number.isInteger(cycles) || cycles < 1) throw new UsageError(`--cycles expects a positive whole number, got '${values.cycles}'`);
+  }
+  return { config: values.config, cycles, validate: values.validate, json: values.json, values: parseSets(values.set), cameras: values.camera };
+}
+
+function parseSets(sets: readonly string[]): Record<string, TemplateValue> {
+  const out: Record<string, TemplateValue> = {};
+  for (const set of sets) {
+    const equals = set.indexOf('=');
+    const name = equals === -1 ? '' : set.slice(0, equals);
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new UsageError(`--set expects NAME=VALUE (e.g. --set temperature=21.5), got '${set}'`);
+    out[name] = set.slice(equals + 1);
+  }
+  return out;
+}
+
+/** One line per camera; returns true when every camera passed. */
+function printValidation(results: readonly CameraValidation[], io: CliIo): boolean {
+  for (const result of results) {
+    const who = result.cameraName === result.cameraId ? `'${result.cameraId}'` : `'${result.cameraName}' (${result.cameraId})`;
+    if (result.ok) {
+      const overlays = result.deviceOverlays?.join(', ') ?? '';
+      writeLine(io.stdout, `✓ ${who}: reachable, credentials accepted, overlays ${overlays}, text limit ${result.textLimit ?? '?'}`);
+    } else {
+      writeLine(io.stdout, `✗ ${who}: ${result.problems.join('; ')}`);
+    }
+    for (const warning of result.warnings) writeLine(io.stdout, `  ! ${warning}`);
+  }
+  return results.every((result) => result.ok);
+}
+
+/** Runs `options.cycles` cycles (or until the signal); exit code 1 when the last cycle had a failure. */
+async function runCycles(sync: OverlaySync, options: OverlayOptions, io: CliIo): Promise<number> {
+  const print = (report: CycleReport): void => {
+    if (!options.json) return;
+    const { cycle, updated, unchanged, failed, cameras } = report;
+    writeLine(io.stdout, JSON.stringify({ cycle, durationMs: Math.round(report.durationMs), updated, unchanged, failed, cameras }));
+  };
+  if (options.cycles === 1) {
+    const report = await sync.runOnce();
+    print(report);
+    return report.failed === 0 ? 0 : 1;
+  }
+  let last: CycleReport | undefined;
+  let count = 0;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      off();
+      io.signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const off = sync.on('cycle', (report) => {
+      print(report);
+      last = report;
+      count++;
+      if (options.cycles !== undefined && count >= options.cycles) done();
+    });
+    if (io.signal.aborted) {
+      done();
+      return;
+    }
+    io.signal.addEventListener('abort', done, { once: true });
+    sync.start();
+  });
+  if (options.cycles === undefined) return 0;
+  return last !== undefined && last.failed === 0 ? 0 : 1;
+}
