@@ -1,0 +1,83 @@
+import { ConfigError } from '@camflow/core';
+import type { Node, NodeAPI, NodeDef } from '../red.js';
+import { nodeLogger } from '../shared/logger.js';
+import { currentConfig } from '../shared/define.js';
+import { withDefaults, type Migration } from '../shared/version.js';
+import { CameraHandle, type CameraKind } from './handle.js';
+
+export interface CameraCredentials {
+  username: string;
+  password: string;
+}
+
+export interface CameraDef extends NodeDef {
+  kind: CameraKind;
+  host: string;
+  port: string | number;
+  tls: boolean;
+  channel: string | number;
+  did: string;
+  timeout: string | number;
+}
+
+export const CAMERA_VERSION = 1;
+export const cameraMigrations: readonly Migration[] = [
+  withDefaults({ kind: 'hikvision', host: '', port: '', tls: false, channel: 1, did: '', timeout: 5 }),
+];
+
+/** A config node that carries the camera handle other camflow nodes use. */
+export interface CameraNode extends Node<CameraCredentials> {
+  camera: CameraHandle;
+}
+
+function optionalNumber(value: unknown): number | undefined {
+  if (value === '' || value === undefined || value === null) return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+export function cameraHandleFor(node: Node<CameraCredentials>, def: CameraDef): CameraHandle {
+  const port = optionalNumber(def.port);
+  return new CameraHandle(
+    {
+      name: def.name ?? '',
+      kind: def.kind === 'p2p' ? 'p2p' : 'hikvision',
+      host: def.host.trim(),
+      ...(port === undefined ? {} : { port }),
+      tls: def.tls === true,
+      channel: optionalNumber(def.channel) ?? 1,
+      did: def.did.trim(),
+      username: node.credentials.username ?? '',
+      password: node.credentials.password ?? '',
+      timeoutMs: (optionalNumber(def.timeout) ?? 5) * 1000,
+    },
+    nodeLogger(node),
+  );
+}
+
+/** The camera handle behind a node's `camera` property, or a ConfigError saying what is missing. */
+export function cameraFrom(RED: NodeAPI, id: unknown): CameraHandle {
+  const node = typeof id === 'string' && id !== '' ? RED.nodes.getNode(id) : null;
+  const camera = (node as Partial<CameraNode> | null)?.camera;
+  if (!(camera instanceof CameraHandle)) {
+    throw new ConfigError(RED._('camflow.errors.noCamera'));
+  }
+  return camera;
+}
+
+export default function register(RED: NodeAPI): void {
+  function CameraConfigNode(this: CameraNode, raw: CameraDef): void {
+    const def = currentConfig(raw, cameraMigrations);
+    RED.nodes.createNode(this, def);
+    this.camera = cameraHandleFor(this, def);
+    this.on('close', (_removed, done) => {
+      this.camera.close().then(done, (error: unknown) => {
+        this.error(error);
+        done();
+      });
+    });
+  }
+  RED.nodes.registerType('camflow-camera', CameraConfigNode, {
+    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+  });
+}

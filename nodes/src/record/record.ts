@@ -1,0 +1,62 @@
+import { ConfigError } from '@camflow/core';
+import { cameraFrom } from '../camera/camera.js';
+import type { Node, NodeAPI, NodeDef } from '../red.js';
+import { currentConfig, positiveNumber } from '../shared/define.js';
+import { NodeLifecycle } from '../shared/lifecycle.js';
+import { withDefaults, type Migration } from '../shared/version.js';
+import { delay } from '../shared/wait.js';
+
+export interface RecordDef extends NodeDef {
+  camera: string;
+  duration: string | number;
+}
+
+export const RECORD_VERSION = 1;
+export const recordMigrations: readonly Migration[] = [withDefaults({ camera: '', duration: 30 })];
+
+/** Longest manual recording a message may ask for: a forgotten `msg.duration` must not fill the disk. */
+const MAX_DURATION_S = 24 * 3600;
+/** Time given to stop a recording when the node is closing (the flow's signal has already fired). */
+const STOP_ON_CLOSE_MS = 5000;
+
+function durationSeconds(value: unknown, fallback: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_DURATION_S) {
+    throw new ConfigError(`msg.duration must be a number of seconds between 0 and ${MAX_DURATION_S}, got ${String(value)}`);
+  }
+  return seconds;
+}
+
+/** Starts a manual recording for `msg.duration` seconds and outputs when it stops. */
+export default function register(RED: NodeAPI): void {
+  function RecordNode(this: Node, raw: RecordDef): void {
+    const config = currentConfig(raw, recordMigrations);
+    RED.nodes.createNode(this, config);
+    const life = new NodeLifecycle(this);
+    const fallback = positiveNumber(config.duration, 30);
+    life.handleInput(async (msg, send, signal) => {
+      const camera = cameraFrom(RED, config.camera);
+      const seconds = durationSeconds(msg['duration'], fallback);
+      const client = camera.hikvision();
+      const track = camera.settings.channel * 100 + 1;
+      await client.startRecording(track, { signal });
+      const started = new Date();
+      this.status({ fill: 'red', shape: 'dot', text: 'camflow.status.recording' });
+      try {
+        await delay(seconds * 1000, signal);
+      } finally {
+        // Stop even when the node closes mid-recording, or the camera records until someone notices.
+        const stopSignal = signal.aborted ? AbortSignal.timeout(STOP_ON_CLOSE_MS) : signal;
+        await client.stopRecording(track, { signal: stopSignal });
+      }
+      const stopped = new Date();
+      this.status({ fill: 'green', shape: 'dot', text: 'camflow.status.done' });
+      send({
+        ...msg,
+        payload: { camera: camera.label, track, started, stopped, durationMs: stopped.getTime() - started.getTime() },
+      });
+    });
+  }
+  RED.nodes.registerType('camflow-record', RecordNode);
+}

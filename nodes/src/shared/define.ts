@@ -1,0 +1,15 @@
+import type { NodeAPI, NodeDef } from '../red.js';
+import { migrateConfig, type ConfigRecord, type Migration } from './version.js';
+
+/** A node's config after migration to the current version. */
+export function currentConfig<T extends NodeDef>(raw: T, migrations: readonly Migration[]): T {
+  return migrateConfig({ ...raw } as unknown as ConfigRecord, migrations) as unknown as T;
+}
+
+/** Reads a positive number from a config field the editor stores as text. */
+export function positiveNumber(value: unknown, fallback: number): number {
+  const parsed = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+}
+
+export type { NodeAPI };

@@ -1,0 +1,29 @@
+import { cameraFrom } from '../camera/camera.js';
+import type { Node, NodeAPI, NodeDef } from '../red.js';
+import { currentConfig } from '../shared/define.js';
+import { NodeLifecycle } from '../shared/lifecycle.js';
+import { withDefaults, type Migration } from '../shared/version.js';
+
+export interface SnapshotDef extends NodeDef {
+  camera: string;
+}
+
+export const SNAPSHOT_VERSION = 1;
+export const snapshotMigrations: readonly Migration[] = [withDefaults({ camera: '' })];
+
+/** Any input -> `msg.payload` a JPEG Buffer from the camera. */
+export default function register(RED: NodeAPI): void {
+  function SnapshotNode(this: Node, raw: SnapshotDef): void {
+    const config = currentConfig(raw, snapshotMigrations);
+    RED.nodes.createNode(this, config);
+    const life = new NodeLifecycle(this);
+    life.handleInput(async (msg, send, signal) => {
+      const camera = cameraFrom(RED, config.camera);
+      this.status({ fill: 'blue', shape: 'dot', text: 'camflow.status.working' });
+      const jpeg = await camera.snapshot(signal);
+      this.status({});
+      send({ ...msg, payload: jpeg, filename: `${camera.label}-${Date.now()}.jpg`, camera: camera.label });
+    });
+  }
+  RED.nodes.registerType('camflow-snapshot', SnapshotNode);
+}
