@@ -1,0 +1,176 @@
+/**
+ * The camera's ARTEMIS application on one session: login (token), device info, paged media list,
+ * thumbnails on channel 4, live video records on channel 1, the {"evtId":4} event after login, and
+ * heartbeats that are only DRW-acknowledged. JSON shapes are the captured ones
+ * (shared/reference/trailcam-artemis.md). Replies: base64 ciphertext + 21 NULs, as the camera sends.
+ * Frame bytes use core's codec, which the captured packets pin.
+ */
+import {
+  ArtemisType,
+  decryptCommand,
+  encodeArtemisFrame,
+  encodeEventPayload,
+  encodeMediaRecord,
+  encodeThumbnail,
+  encryptCommand,
+} from '@camflow/core';
+import { deviceInfoJson } from './device-info.js';
+import { thumbnailJpeg } from './jpeg.js';
+
+export interface Photo {
+  fileType: number;
+  mediaDirNum: number;
+  mediaNum: number;
+  durationMs: number;
+  mediaId: number;
+  mediaTime: number;
+}
+
+export interface CameraAppOptions {
+  username: string;
+  password: string;
+  photos: readonly Photo[];
+  frameIntervalMs: number;
+  write: (channel: number, data: Buffer) => void;
+  onHeartbeat: () => void;
+}
+
+const HEADER = 20;
+const CAMERA_NULS = 21;
+/** The camera rejects pages of 50 or more (pwnb0t notes). */
+const MAX_PAGE = 49;
+
+export class CameraApp {
+  readonly #o: CameraAppOptions;
+  #buffer = Buffer.alloc(0);
+  #token: number | undefined;
+  #live: NodeJS.Timeout | undefined;
+  #frames = 0;
+
+  constructor(options: CameraAppOptions) {
+    this.#o = options;
+  }
+
+  get liveRunning(): boolean {
+    return this.#live !== undefined;
+  }
+
+  stop(): void {
+    clearInterval(this.#live);
+    this.#live = undefined;
+  }
+
+  /** In-order channel-0 bytes from the client: reassemble ARTEMIS requests and answer them. */
+  onControlData(data: Buffer): void {
+    this.#buffer = Buffer.concat([this.#buffer, data]);
+    while (this.#buffer.length >= HEADER) {
+      if (this.#buffer.subarray(0, 7).toString('latin1') !== 'ARTEMIS') {
+        this.#buffer = Buffer.alloc(0); // garbage: a real camera would ignore it too
+        return;
+      }
+      const length = this.#buffer.readUInt32LE(16);
+      if (this.#buffer.length < HEADER + length) return;
+      const seq = this.#buffer.readUInt32LE(12);
+      const payload = this.#buffer.subarray(HEADER, HEADER + length);
+      this.#buffer = this.#buffer.subarray(HEADER + length);
+      let request: Record<string, unknown>;
+      try {
+        request = decryptCommand(payload);
+      } catch {
+        continue;
+      }
+      this.#dispatch(seq, request);
+    }
+  }
+
+  #reply(seq: number, json: Record<string, unknown>): void {
+    this.#o.write(0, encodeArtemisFrame({ event: false, type: ArtemisType.REPLY, seq }, encryptCommand(json, CAMERA_NULS)));
+  }
+
+  #dispatch(seq: number, request: Record<string, unknown>): void {
+    const cmdId = request['cmdId'];
+    if (cmdId === 525) return this.#o.onHeartbeat();
+    if (cmdId === 0) return this.#login(seq, request);
+    if (typeof cmdId !== 'number') return;
+    if (this.#token === undefined || request['token'] !== this.#token) {
+      return this.#reply(seq, { errorMsg: 'Invalid token', result: -2, cmdId });
+    }
+    switch (cmdId) {
+      case 512:
+        return this.#reply(seq, deviceInfoJson());
+      case 768:
+        return this.#mediaList(seq, request);
+      case 772:
+        return this.#thumbnails(seq, request);
+      case 258:
+        this.#startLive();
+        return this.#reply(seq, { errorMsg: 'Success', result: 0, cmdId: 258 });
+      case 259:
+        this.stop();
+        return this.#reply(seq, { errorMsg: 'Success', result: 0, cmdId: 259 });
+      default:
+        return this.#reply(seq, { errorMsg: 'Unsupported command', result: -1, cmdId });
+    }
+  }
+
+  #login(seq: number, request: Record<string, unknown>): void {
+    if (request['usrName'] !== this.#o.username || request['password'] !== this.#o.password) {
+      return this.#reply(seq, { cmdId: 0, result: -1, errorMsg: 'Password error' });
+    }
+    this.#token = Math.floor(Math.random() * 0x7fff_ffff);
+    this.#reply(seq, { cmdId: 0, result: 0, token: this.#token, bat_percent: 80, errorMsg: 'Success' });
+    this.#o.write(6, encodeArtemisFrame({ event: true, type: ArtemisType.EVENT, seq: 1 }, encodeEventPayload({ evtId: 4 })));
+  }
+
+  #mediaList(seq: number, request: Record<string, unknown>): void {
+    const perPage = Number(request['itemCntPerPage']);
+    const pageNo = Number(request['pageNo']);
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PAGE || !Number.isInteger(pageNo) || pageNo < 0) {
+      return this.#reply(seq, { mediaFiles: [], cnt: 0, getMediaListRet: -1, errorMsg: 'Invalid param', result: -1, cmdId: 768 });
+    }
+    const mediaFiles = this.#o.photos.slice(pageNo * perPage, (pageNo + 1) * perPage);
+    this.#reply(seq, { mediaFiles, cnt: mediaFiles.length, pageNo, getMediaListRet: 0, errorMsg: 'Success', result: 0, cmdId: 768 });
+  }
+
+  #thumbnails(seq: number, request: Record<string, unknown>): void {
+    const reqs = Array.isArray(request['thumbnailReqs']) ? (request['thumbnailReqs'] as unknown[]) : [];
+    this.#reply(seq, { cmdRet: 0, result: 0, cmdId: 772 });
+    for (const req of reqs) {
+      const r = (req ?? {}) as Record<string, unknown>;
+      const photo = this.#o.photos.find((p) => p.mediaDirNum === r['dirNum'] && p.mediaNum === r['mediaNum']);
+      if (photo === undefined) continue;
+      const record = encodeThumbnail({
+        fileType: photo.fileType,
+        dirNum: photo.mediaDirNum,
+        mediaNum: photo.mediaNum,
+        jpeg: thumbnailJpeg(photo.mediaDirNum, photo.mediaNum),
+      });
+      this.#o.write(4, encodeArtemisFrame({ event: false, type: ArtemisType.MEDIA, seq: 4 }, record));
+    }
+  }
+
+  #startLive(): void {
+    if (this.#live !== undefined) return;
+    const send = (): void => {
+      const key = this.#frames++ % 25 === 0;
+      const nal = Buffer.concat([Buffer.from([0, 0, 0, 1, key ? 0x65 : 0x41]), pseudoRandom(key ? 3000 : 700, this.#frames)]);
+      // The captured record carries u32 3 after the type: kept as is.
+      this.#o.write(1, encodeArtemisFrame({ event: false, type: ArtemisType.MEDIA, seq: 3 }, encodeMediaRecord(1280, 720, nal)));
+    };
+    send();
+    this.#live = setInterval(send, this.#o.frameIntervalMs);
+    this.#live.unref();
+  }
+}
+
+function pseudoRandom(length: number, seed: number): Buffer {
+  const out = Buffer.alloc(length);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
