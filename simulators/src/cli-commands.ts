@@ -1,3 +1,5 @@
+import { trailcamCommand } from './p2p/cli.js';
+
 /** A simulator kind runnable from `camflow-sim`: starts, prints where it listens, stops on abort. */
 export interface SimulatorCommand {
   kind: string;
@@ -6,4 +8,4 @@ export interface SimulatorCommand {
 }
 
 /** Every simulator kind. A new kind is a line here. */
-export const simulatorCommands: readonly SimulatorCommand[] = [];
+export const simulatorCommands: readonly SimulatorCommand[] = [trailcamCommand];
