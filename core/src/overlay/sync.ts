@@ -140,7 +140,6 @@ export class OverlaySync extends TypedEmitter<OverlaySyncEvents> {
   /** Starts the loop; the first cycle begins at once. Idempotent. */
   start(): void {
     if (this.#running) return;
-    if (this.#controller.signal.aborted) this.#controller = new AbortController();
     this.#running = true;
     this.#loop = this.#runLoop().catch((error: unknown) => {
       this.#logger.error(`Overlay sync loop failed: ${ensureError(error).message}`);
@@ -308,6 +307,8 @@ export class OverlaySync extends TypedEmitter<OverlaySyncEvents> {
     for (const result of closing) {
       if (result.status === 'rejected') this.#logger.warn(`Closing a camera failed: ${ensureError(result.reason).message}`);
     }
+    // Stopped, not dead: start() or runOnce() may follow (a Node-RED redeploy, a HomeKit switch).
+    this.#controller = new AbortController();
   }
 }
 
