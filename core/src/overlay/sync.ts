@@ -140,6 +140,11 @@ export class OverlaySync extends TypedEmitter<OverlaySyncEvents> {
   /** Starts the loop; the first cycle begins at once. Idempotent. */
   start(): void {
     if (this.#running) return;
+    if (this.#stopping !== undefined) {
+      // Start once the stop in progress has released everything, with a fresh abort signal.
+      void this.#stopping.then(() => this.start());
+      return;
+    }
     this.#running = true;
     this.#loop = this.#runLoop().catch((error: unknown) => {
       this.#logger.error(`Overlay sync loop failed: ${ensureError(error).message}`);
