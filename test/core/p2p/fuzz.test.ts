@@ -50,7 +50,7 @@ describe('parsers never crash on hostile input', () => {
         parse(input);
       } catch (error) {
         rejected++;
-        if (!(error instanceof ProtocolError)) throw new Error(`${name} threw ${String(error)} on ${input.toString('hex')}`);
+        if (!(error instanceof ProtocolError)) throw new Error(`${name} threw ${String(error)} on ${input.toString("hex")}`, { cause: error });
       }
     }
     expect(rejected).toBeGreaterThan(0);
