@@ -84,10 +84,19 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
     if (this.connected) await this.#client?.subscribeAsync([...topics], { qos: 1 });
   }
 
+  /** Rejects if the broker has not acknowledged within the connect timeout: a caller never hangs on a dead link. */
   async publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
     const client = this.#client;
     if (client === undefined) return;
-    await client.publishAsync(topic, payload, { qos: options.qos, retain: options.retain });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no acknowledgement for ${topic}`)), this.#options.connectTimeoutMs ?? 10_000);
+    });
+    try {
+      await Promise.race([client.publishAsync(topic, payload, { qos: options.qos, retain: options.retain }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Resolves on the next connect (or now if connected); rejects when the signal fires. */
@@ -122,7 +131,9 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
         new Promise((resolve) => setTimeout(resolve, 1000).unref()),
       ]);
     }
-    await client.endAsync(!client.connected).catch(() => undefined);
+    // Forced: a graceful end waits for every unacknowledged publish, which may never come. The
+    // broker may then also send our will; it says the same thing we just said.
+    await client.endAsync(true).catch(() => undefined);
     client.removeAllListeners();
   }
 
@@ -147,7 +158,10 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
     this.#options.logger.info(`MQTT disconnected; reconnecting in ${delay} ms`);
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
-      if (!this.#stopping) this.#client?.reconnect();
+      const client = this.#client;
+      // Keeping the stores re-sends QoS 1 messages still in flight when the link broke (their
+      // promises would otherwise never settle).
+      if (!this.#stopping) client?.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);
   }
 }
