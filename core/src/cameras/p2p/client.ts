@@ -96,6 +96,8 @@ export class TrailCamClient extends TypedEmitter<TrailCamEvents> {
       timeoutMs: camera.timeout,
     };
     if (camera.host !== undefined) options.host = camera.host;
+    // A camera on loopback (a simulator) is reached from loopback: bind there, not on every interface.
+    if (camera.host?.startsWith('127.') === true) options.localAddress = '127.0.0.1';
     if (camera.lan_port !== undefined) options.lanPort = camera.lan_port;
     if (camera.ports !== undefined) options.ports = camera.ports;
     if (logger !== undefined) options.logger = logger;
