@@ -5,12 +5,13 @@
  */
 import { type CamflowConfig, ensureError, type Logger, type MqttConfig, noopLogger } from '@camflow/core';
 import { CameraDevice } from './camera-device.js';
-import { createCameraSource, type SourceFactory } from './camera-source.js';
+import { type CameraSource, createCameraSource, HikvisionSource, type SourceFactory } from './camera-source.js';
 import { MqttConnection, type IncomingMessage } from './connection.js';
-import { bridgeDiscovery, commandTarget, type DiscoveryContext } from './discovery.js';
+import { bridgeDiscovery, commandTarget, type DiscoveryContext, type OverlayEntity } from './discovery.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import type { CameraContext, Feature } from './feature.js';
 import { MotionFeature } from './features/motion.js';
+import { OverlayFeature, OverlayHub, overlayEntities } from './features/overlay.js';
 import { RecordFeature } from './features/record.js';
 import { SnapshotFeature } from './features/snapshot.js';
 import { Publisher } from './publisher.js';
@@ -49,6 +50,7 @@ export class Bridge {
   #publisher: Publisher | undefined;
   #devices = new Map<string, CameraDevice>();
   #targets = new Map<string, CommandTarget>();
+  #overlays: OverlayHub | undefined;
   #birthTimer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void)[] = [];
   #started = false;
@@ -94,6 +96,8 @@ export class Bridge {
     const devices = [...this.#devices.values()];
     this.#devices.clear();
     this.#targets.clear();
+    await this.#overlays?.stop();
+    this.#overlays = undefined;
     await Promise.allSettled(devices.map((d) => d.stop()));
     for (const off of this.#unsubscribe.splice(0)) off();
     await this.#connection?.stop();
@@ -150,17 +154,24 @@ export class Bridge {
   async #startCameras(): Promise<void> {
     const publisher = this.#publisher;
     if (publisher === undefined) return;
-    const devices = this.#options.config.cameras.map((camera) => {
-      const logger = this.#logger.child(camera.id);
-      const source = (this.#options.createSource ?? createCameraSource)(camera, logger);
+    const config = this.#options.config;
+    const sources = new Map<string, CameraSource>();
+    for (const camera of config.cameras) {
+      sources.set(camera.id, (this.#options.createSource ?? createCameraSource)(camera, this.#logger.child(camera.id)));
+    }
+    const clients = new Map([...sources].flatMap(([id, source]) => (source instanceof HikvisionSource ? [[id, source.client] as const] : [])));
+    const hub = new OverlayHub(config, clients, publisher, this.topics, this.#logger);
+    this.#overlays = hub;
+    const devices = config.cameras.map((camera) => {
+      const overlays = hub.sync.cameras().some((c) => c.id === camera.id) ? overlayEntities(camera) : [];
       const device: CameraDevice = new CameraDevice({
         camera,
-        source,
+        source: sources.get(camera.id) as CameraSource,
         publisher,
         discovery: this.#discovery,
-        logger,
-        overlays: [],
-        features: (context) => this.#features(context, device),
+        logger: this.#logger.child(camera.id),
+        overlays,
+        features: (context) => this.#features(context, device, overlays),
         onAvailability: () => void this.#publishCamerasOnline(),
       });
       this.#devices.set(camera.id, device);
@@ -172,14 +183,16 @@ export class Bridge {
         this.#targets.set(device.id, commandTarget(device.description));
       }),
     );
+    hub.start();
   }
 
-  #features(context: CameraContext, device: CameraDevice): Feature[] {
+  #features(context: CameraContext, device: CameraDevice, overlays: readonly OverlayEntity[]): Feature[] {
     const snapshot = new SnapshotFeature(context, this.#mqtt.snapshot_interval);
     device.setSnapshotRefresher(() => snapshot.refresh());
     const features: Feature[] = [snapshot];
     if (context.source.events !== undefined) features.push(new MotionFeature(context));
     if (context.source.startRecording !== undefined) features.push(new RecordFeature(context, this.#mqtt.record_duration / 1000));
+    if (overlays.length > 0 && this.#overlays !== undefined) features.push(new OverlayFeature(context, this.#overlays, device.description.overlays));
     return features;
   }
 

@@ -9,6 +9,8 @@ import {
   HikvisionClient,
   type HikvisionCameraConfig,
   type Logger,
+  type P2pCameraConfig,
+  TrailCamClient,
 } from '@camflow/core';
 import type { CameraDetails, CameraKind } from './discovery.js';
 
@@ -73,6 +75,50 @@ export class HikvisionSource implements CameraSource {
   }
 }
 
+/**
+ * A TrailCam over P2P: connects (racing every path) on first use and again after the session drops;
+ * the snapshot is the newest photo's thumbnail. Reports which path won for the diagnostics sensor.
+ */
+export class P2pSource implements CameraSource {
+  readonly kind = 'p2p';
+  readonly client: TrailCamClient;
+
+  constructor(camera: P2pCameraConfig, logger: Logger) {
+    this.client = TrailCamClient.fromConfig(camera, logger);
+  }
+
+  async details(options: CallOptions): Promise<CameraDetails> {
+    await this.#connected(options);
+    const info = await this.client.deviceInfo(options);
+    const text = (key: string): string | undefined => (typeof info[key] === 'string' && info[key] !== '' ? info[key] : undefined);
+    const details: CameraDetails = {};
+    const model = text('modelName');
+    const firmware = text('fwVerName');
+    if (model !== undefined) details.model = model;
+    if (firmware !== undefined) details.firmware = firmware;
+    return details;
+  }
+
+  async snapshot(options: CallOptions): Promise<Buffer> {
+    await this.#connected(options);
+    return this.client.snapshot(options);
+  }
+
+  connectionPath(): string | undefined {
+    return this.client.connected ? this.client.lastReport?.mode : undefined;
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  async #connected(options: CallOptions): Promise<void> {
+    if (this.client.connected) return;
+    await this.client.close(); // a dropped session: free its socket before racing again
+    await this.client.connect(options.signal === undefined ? {} : { signal: options.signal });
+  }
+}
+
 export type SourceFactory = (camera: CameraConfig, logger: Logger) => CameraSource;
 
 export const createCameraSource: SourceFactory = (camera, logger) => {
@@ -80,6 +126,6 @@ export const createCameraSource: SourceFactory = (camera, logger) => {
     case 'hikvision':
       return new HikvisionSource(camera, logger);
     case 'p2p':
-      throw new Error(`camera '${camera.id}': P2P cameras are not supported by the bridge yet`);
+      return new P2pSource(camera, logger);
   }
 };

@@ -154,6 +154,13 @@ const COMMANDS: Partial<Record<Feature, BridgeCommand['kind']>> = {
   overlay_sync: 'overlay_sync',
 };
 
+/** Features that only make sense with at least one configured overlay. */
+const OVERLAY_FEATURES: ReadonlySet<Feature> = new Set(['overlay_sync', 'overlay_ms']);
+
+function featuresOf(camera: CameraDescription): Feature[] {
+  return FEATURES[camera.kind].filter((feature) => camera.overlays.length > 0 || !OVERLAY_FEATURES.has(feature));
+}
+
 export function cameraObjectId(cameraId: string): string {
   return `camflow_${cameraId}`;
 }
@@ -164,7 +171,7 @@ export function cameraDiscovery(camera: CameraDescription, context: DiscoveryCon
   const t = topics.camera(camera.id);
   const bridgeAvailability = [{ topic: topics.bridgeAvailability }];
   const cmps: Record<string, Component> = {};
-  for (const feature of FEATURES[camera.kind]) {
+  for (const feature of featuresOf(camera)) {
     const { bridgeOnly, ...component } = COMPONENTS[feature](t);
     cmps[feature] = { ...component, ...(bridgeOnly ? { availability: bridgeAvailability } : {}), unique_id: uniqueId(camera.id, feature) };
   }
@@ -255,7 +262,7 @@ export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
 /** What the command router accepts for a camera, derived from the same tables as its entities. */
 export function commandTarget(camera: CameraDescription): CommandTarget {
   const accepts = new Set<BridgeCommand['kind']>();
-  for (const feature of FEATURES[camera.kind]) {
+  for (const feature of featuresOf(camera)) {
     const command = COMMANDS[feature];
     if (command !== undefined) accepts.add(command);
   }

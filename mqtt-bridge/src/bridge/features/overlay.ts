@@ -1,0 +1,172 @@
+/**
+ * Overlays from Home Assistant: a text entity per configured overlay sets the template's value
+ * (`{{value.NAME}}`) or the whole text, a switch turns overlay sync on and off per camera, and a
+ * diagnostic sensor shows each camera's milliseconds in the last cycle. The work itself is core's
+ * OverlaySync; this file only maps entities to its calls and its reports to states.
+ */
+import {
+  type CamflowConfig,
+  type CameraConfig,
+  type CycleReport,
+  type HikvisionClient,
+  type Logger,
+  type OverlayCameraSpec,
+  OverlaySync,
+  Template,
+  type TemplateValue,
+} from '@camflow/core';
+import type { OverlayEntity } from '../discovery.js';
+import type { CameraContext, Feature } from '../feature.js';
+import type { Publisher } from '../publisher.js';
+import type { BridgeCommand, BridgeTopics } from '../topics.js';
+
+/** Until the camera tells its limit, the most a Home Assistant text entity takes. */
+const UNKNOWN_LIMIT = 255;
+
+/** The text entities of a camera: value mode when its template has exactly one `value.NAME`. */
+export function overlayEntities(camera: CameraConfig): OverlayEntity[] {
+  if (camera.type !== 'hikvision') return [];
+  return camera.overlays.map((overlay) => {
+    const names = Template.parse(overlay.text).valueNames;
+    const valueName = names.length === 1 ? names[0] : undefined;
+    return valueName === undefined
+      ? { id: overlay.id, mode: 'text', max: UNKNOWN_LIMIT }
+      : { id: overlay.id, mode: 'value', valueName, max: UNKNOWN_LIMIT };
+  });
+}
+
+/** A number-looking text becomes a number, so `{{value.temperature:0.1}}` formats it. */
+export function parseTemplateValue(text: string): TemplateValue {
+  const trimmed = text.trim();
+  return /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : text;
+}
+
+interface Registered {
+  cameraId: string;
+  entities: readonly OverlayEntity[];
+}
+
+/** The bridge's one OverlaySync, shared by every camera's overlay feature. */
+export class OverlayHub {
+  readonly sync: OverlaySync;
+  readonly #publisher: Publisher;
+  readonly #topics: BridgeTopics;
+  readonly #registered = new Map<string, Registered>();
+  readonly #off: (() => void)[] = [];
+  #running = false;
+
+  /** `clients` are the cameras' own clients (one pool and one digest state per camera); the bridge closes them. */
+  constructor(config: CamflowConfig, clients: ReadonlyMap<string, HikvisionClient>, publisher: Publisher, topics: BridgeTopics, logger: Logger) {
+    this.#publisher = publisher;
+    this.#topics = topics;
+    const cameras: OverlayCameraSpec[] = [];
+    for (const camera of config.cameras) {
+      const target = clients.get(camera.id);
+      if (camera.type !== 'hikvision' || camera.overlays.length === 0 || target === undefined) continue;
+      cameras.push({
+        id: camera.id,
+        ...(camera.name === undefined ? {} : { name: camera.name }),
+        channel: camera.channel,
+        connections: camera.connections,
+        authRetryMs: camera.auth_backoff,
+        overlays: camera.overlays,
+        target,
+      });
+    }
+    this.sync = new OverlaySync({
+      cameras,
+      intervalMs: config.overlay_sync.interval,
+      timeoutMs: config.overlay_sync.timeout,
+      resyncMs: config.overlay_sync.resync,
+      logger: logger.child('overlay'),
+      logUpdates: false,
+    });
+  }
+
+  get empty(): boolean {
+    return this.sync.cameras().length === 0;
+  }
+
+  start(): void {
+    if (this.#running || this.empty) return;
+    this.#running = true;
+    this.#off.push(
+      this.sync.on('cycle', (report) => this.#onCycle(report)),
+      this.sync.on('camera-state', (change) => {
+        if (change.reason !== undefined) void this.#publisher.state(this.#topics.camera(change.cameraId).lastError, `overlay sync: ${change.reason}`.slice(0, 255));
+      }),
+    );
+    this.sync.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    for (const off of this.#off.splice(0)) off();
+    await this.sync.stop();
+  }
+
+  register(cameraId: string, entities: readonly OverlayEntity[]): void {
+    this.#registered.set(cameraId, { cameraId, entities });
+  }
+
+  /** Sets a template value; every overlay on every camera that shows it follows. */
+  async setValue(name: string, text: string): Promise<void> {
+    this.sync.setValue(name, parseTemplateValue(text));
+    for (const { cameraId, entities } of this.#registered.values()) {
+      for (const entity of entities) {
+        if (entity.mode === 'value' && entity.valueName === name) await this.#publisher.state(this.#topics.camera(cameraId).overlay(entity.id), text);
+      }
+    }
+  }
+
+  async #onCycle(report: CycleReport): Promise<void> {
+    for (const [cameraId, ms] of Object.entries(report.cameras)) {
+      await this.#publisher.state(this.#topics.camera(cameraId).overlayMs, String(Math.round(ms)));
+    }
+  }
+}
+
+export class OverlayFeature implements Feature {
+  readonly #context: CameraContext;
+  readonly #hub: OverlayHub;
+  readonly #entities: readonly OverlayEntity[];
+
+  constructor(context: CameraContext, hub: OverlayHub, entities: readonly OverlayEntity[]) {
+    this.#context = context;
+    this.#hub = hub;
+    this.#entities = entities;
+  }
+
+  async start(): Promise<void> {
+    const c = this.#context;
+    this.#hub.register(c.camera.id, this.#entities);
+    await c.publisher.state(c.topics.overlaySync, 'ON');
+    const templates = new Map(c.camera.type === 'hikvision' ? c.camera.overlays.map((o) => [o.id, o.text]) : []);
+    for (const entity of this.#entities) {
+      const current = entity.mode === 'value' ? this.#hub.sync.getValue(entity.valueName ?? '') : templates.get(entity.id);
+      if (current !== null && current !== undefined) await c.publisher.state(c.topics.overlay(entity.id), String(current));
+    }
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async handle(command: BridgeCommand): Promise<void> {
+    const c = this.#context;
+    if (command.kind === 'overlay_sync') {
+      this.#hub.sync.setEnabled(c.camera.id, command.enabled);
+      await c.publisher.state(c.topics.overlaySync, command.enabled ? 'ON' : 'OFF');
+      return;
+    }
+    if (command.kind !== 'overlay_text') return;
+    const entity = this.#entities.find((e) => e.id === command.overlay);
+    if (entity?.mode === 'value' && entity.valueName !== undefined) {
+      await this.#hub.setValue(entity.valueName, command.text);
+      return;
+    }
+    // Throws a TemplateError (a clear message for camflow/bridge/error) for a broken `{{...}}`.
+    this.#hub.sync.setOverlayText(c.camera.id, command.overlay, command.text);
+    await c.publisher.state(c.topics.overlay(command.overlay), command.text);
+  }
+}
