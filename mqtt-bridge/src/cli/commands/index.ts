@@ -1,8 +1,9 @@
 import type { Command } from '../command.js';
+import { bridge } from './bridge.js';
 import { configCheck, configSchema } from './config.js';
 import { connect } from './connect.js';
 import { overlaySync } from './overlay.js';
 import { trailcamInfo, trailcamMedia, trailcamThumbnail } from './trailcam.js';
 
 /** Every `camflow` command. A new command is a file in this folder and a line here. */
-export const commands: readonly Command[] = [configCheck, configSchema, overlaySync, connect, trailcamInfo, trailcamMedia, trailcamThumbnail];
+export const commands: readonly Command[] = [configCheck, configSchema, overlaySync, connect, trailcamInfo, trailcamMedia, trailcamThumbnail, bridge];

@@ -1,0 +1,55 @@
+/** `camflow bridge` as a real process: starts the embedded broker, serves, and stops cleanly on SIGTERM. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { camflowBin, repoRoot, runCamflow } from '../helpers/cli.js';
+import { TestMqttClient } from '../helpers/mqtt.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('camflow bridge', () => {
+  it('runs on the embedded broker until SIGTERM, then publishes offline and exits 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'camflow-bridge-cli-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const config = join(dir, 'camflow.yaml');
+    await writeFile(config, 'mqtt:\n  embedded: { port: 0 }\n');
+    const child = spawn(process.execPath, [camflowBin, 'bridge', '--config', config], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    });
+    let stdout = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /running on (mqtt:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (match?.[1] !== undefined) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}`)));
+    });
+    const ha = await TestMqttClient.connect(url, ['homeassistant/device/+/config', 'camflow/bridge/availability']);
+    cleanups.push(() => ha.close());
+    await ha.waitFor('homeassistant/device/camflow_bridge/config');
+    await ha.waitFor('camflow/bridge/availability', (m) => m.text === 'online');
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(ha.on('camflow/bridge/availability').map((m) => m.text)).toContain('offline');
+    expect(stdout).toContain('✓ camflow bridge stopped');
+  });
+
+  it('asks for --config', async () => {
+    const result = await runCamflow(['bridge']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('usage: camflow bridge --config FILE');
+  });
+});
