@@ -1,6 +1,29 @@
-import type { HikvisionFaults, HikvisionSimulatorOptions, HikvisionStats, RequestLogEntry, SimulatedOverlay, TriggeredEvent } from './types.js';
+/**
+ * A simulated Hikvision camera (or NVR) on 127.0.0.1: strict digest, ISAPI XML, a real JPEG, a
+ * multipart alert stream, manual recording, search and download, and injectable faults. Latency is
+ * a timer per request (never a busy wait) so a hundred of these can share one process.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { pickDelay, sleep } from '../timing.js';
+import { AlertStreams } from './alert-stream.js';
+import { SimAuth } from './auth.js';
+import { DEVICE_ERROR, userCheckXml } from './documents.js';
+import { makeRecordings, route, statusAnswer, type Answer, type SimState } from './routes.js';
+import type {
+  HikvisionFaults,
+  HikvisionSimulatorOptions,
+  HikvisionStats,
+  RequestLogEntry,
+  SimulatedOverlay,
+  TriggeredEvent,
+} from './types.js';
 
-/** Skeleton: a strict Hikvision camera on 127.0.0.1. Filled in by the next commits. */
+const ALERT_STREAM = /^\/ISAPI\/Event\/notification\/alertStream$/;
+const MAX_BODY = 1 << 20;
+const MAX_LOG = 10_000;
+
 export class HikvisionSimulator {
   readonly options: HikvisionSimulatorOptions;
   readonly stats: HikvisionStats = {
@@ -8,27 +31,288 @@ export class HikvisionSimulator {
     alertStreamsOpened: 0, alertStreamsOpen: 0, connectionsOpened: 0, connectionsOpen: 0, dropped: 0, serverErrors: 0,
   };
   readonly requestLog: RequestLogEntry[] = [];
+  private readonly faults: HikvisionFaults;
+  private readonly auth: SimAuth;
+  private readonly state: SimState;
+  private readonly streams: AlertStreams;
+  private readonly sockets = new Set<Socket>();
+  private stopping = new AbortController();
+  private readonly alertWaiters = new Set<() => void>();
+  private server: Server | undefined;
+  private listenPort = 0;
 
   constructor(options: HikvisionSimulatorOptions = {}) {
     this.options = options;
+    this.faults = {
+      latencyMs: options.latencyMs ?? 0, jitterMs: options.jitterMs ?? 0, dropNext: 0, dropRate: 0,
+      errorNext: 0, errorRate: 0, slowBodyMs: 0, malformedXml: false, offline: false,
+    };
+    this.auth = new SimAuth({
+      username: options.username ?? 'admin',
+      password: options.password ?? 'password',
+      realm: options.realm ?? 'IP Camera(E1518)',
+      nonceLifetimeMs: options.nonceLifetimeMs ?? 30_000,
+      lockoutAfter: options.lockoutAfter ?? 7,
+      lockoutMs: options.lockoutMs ?? 600_000,
+      basicOnly: options.basicOnly ?? false,
+    });
+    this.state = initialState(options);
+    this.streams = new AlertStreams({
+      ns: this.state.ns,
+      macAddress: this.state.facts.macAddress,
+      heartbeatMs: options.heartbeatMs ?? 10_000,
+      rawAmpersand: options.quirks?.rawAmpersand ?? false,
+      mismatchedBoundary: options.quirks?.mismatchedBoundary ?? false,
+      onOpen: () => {
+        this.stats.alertStreamsOpened++;
+        this.stats.alertStreamsOpen++;
+        for (const wake of this.alertWaiters) wake();
+      },
+      onClose: () => this.stats.alertStreamsOpen--,
+    });
   }
+
   get port(): number {
-    return 0;
+    return this.listenPort;
   }
+
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://127.0.0.1:${this.listenPort}`;
   }
-  start(): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  /** Tracks currently recording (manual record). */
+  get recordingTracks(): ReadonlySet<number> {
+    return this.state.recordingTracks;
   }
-  stop(): Promise<void> {
-    return Promise.resolve();
+
+  async start(): Promise<void> {
+    if (this.server !== undefined) return;
+    this.stopping = new AbortController();
+    const server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 }, (req, res) => {
+      void this.handle(req, res);
+    });
+    server.on('connection', (socket: Socket) => this.onConnection(socket));
+    this.server = server;
+    server.listen(this.options.port ?? 0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    this.listenPort = typeof address === 'object' && address !== null ? address.port : 0;
   }
-  overlay(_channel: number, _id: number): SimulatedOverlay | undefined {
-    return undefined;
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    this.server = undefined;
+    this.stopping.abort();
+    this.streams.closeAll();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
-  triggerEvent(_e: TriggeredEvent): void {}
-  setFaults(_f: Partial<HikvisionFaults>): void {}
-  setPassword(_p: string): void {}
-  reboot(): void {}
+
+  overlay(channel: number, id: number): SimulatedOverlay | undefined {
+    const found = this.state.overlays.get(channel)?.find((o) => o.id === id);
+    return found === undefined ? undefined : { ...found };
+  }
+
+  /** Sends an event to every open alert stream (nothing happens when none is open). */
+  triggerEvent(event: TriggeredEvent & { picture?: boolean }): void {
+    this.streams.send(event);
+  }
+
+  /** Resolves once at least `count` alert streams are open (a client connected or reconnected). */
+  async waitForAlertStreams(count = 1, signal?: AbortSignal): Promise<void> {
+    while (this.stats.alertStreamsOpen < count) {
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.alertWaiters.delete(wake);
+          signal?.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.alertWaiters.add(wake);
+        signal?.addEventListener('abort', wake, { once: true });
+      });
+    }
+  }
+
+  setFaults(faults: Partial<HikvisionFaults>): void {
+    Object.assign(this.faults, faults);
+    if (faults.offline === true) this.dropEverything();
+  }
+
+  setPassword(password: string): void {
+    this.auth.setPassword(password);
+  }
+
+  /** Like a power cycle: every connection and alert stream dropped, nonces and lock counters forgotten. */
+  reboot(): void {
+    this.auth.reset();
+    this.state.searches.clear();
+    this.dropEverything();
+  }
+
+  private dropEverything(): void {
+    this.streams.closeAll();
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  private onConnection(socket: Socket): void {
+    if (this.faults.offline) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    this.stats.connectionsOpened++;
+    this.stats.connectionsOpen++;
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.stats.connectionsOpen--;
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.stats.requests++;
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const path = url.split('?')[0] ?? url;
+    let body: string;
+    try {
+      body = await readBody(req);
+    } catch {
+      res.destroy();
+      return;
+    }
+    const alive = await sleep(pickDelay(this.faults), this.stopping.signal);
+    if (!alive || res.destroyed) return;
+    if (this.injectConnectionFault(res)) return;
+    if (!this.authorize(method, url, req, res)) {
+      this.log(method, path, 401);
+      return;
+    }
+    if (method === 'GET' && ALERT_STREAM.test(path)) {
+      this.streams.attach(res);
+      this.log(method, path, 200);
+      return;
+    }
+    let answer: Answer;
+    try {
+      answer = route(this.state, { method, path, url, body });
+    } catch {
+      answer = statusAnswer(this.state, path, 500, DEVICE_ERROR);
+    }
+    this.log(method, path, answer.status);
+    await this.write(res, answer);
+  }
+
+  /** Drops the connection or answers 503 when a fault says so. True when the request is done. */
+  private injectConnectionFault(res: ServerResponse): boolean {
+    const f = this.faults;
+    if (f.offline || f.dropNext > 0 || (f.dropRate > 0 && Math.random() < f.dropRate)) {
+      if (f.dropNext > 0) f.dropNext--;
+      this.stats.dropped++;
+      res.socket?.destroy();
+      res.destroy();
+      return true;
+    }
+    if (f.errorNext > 0 || (f.errorRate > 0 && Math.random() < f.errorRate)) {
+      if (f.errorNext > 0) f.errorNext--;
+      this.stats.serverErrors++;
+      const html = '<html><body><h1>503 Service Unavailable</h1></body></html>';
+      res.writeHead(503, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html) }).end(html);
+      return true;
+    }
+    return false;
+  }
+
+  private authorize(method: string, url: string, req: IncomingMessage, res: ServerResponse): boolean {
+    const verdict = this.auth.check(method, url, req.headers.authorization, req.socket.remoteAddress ?? '');
+    if (verdict.kind === 'ok') return true;
+    this.stats.unauthorized++;
+    if (verdict.kind === 'locked') this.stats.lockedOut++;
+    else {
+      if (verdict.failed) this.stats.failedLogins++;
+      if (verdict.replay) this.stats.replays++;
+      if (verdict.stale) this.stats.stale++;
+    }
+    const body = userCheckXml(verdict.kind === 'locked', verdict.kind === 'locked' ? verdict.unlockInS : 0);
+    res.writeHead(401, {
+      'WWW-Authenticate': verdict.header,
+      'Content-Type': 'application/xml; charset="UTF-8"',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(body);
+    return false;
+  }
+
+  private async write(res: ServerResponse, answer: Answer): Promise<void> {
+    let body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+    // Malformed XML: the document is cut short, as a crashing web server would send it.
+    if (this.faults.malformedXml && answer.type.startsWith('application/xml')) body = body.subarray(0, Math.floor(body.length / 2));
+    res.writeHead(answer.status, { 'Content-Type': answer.type, 'Content-Length': body.length });
+    if (this.faults.slowBodyMs <= 0) {
+      res.end(body);
+      return;
+    }
+    const chunk = Math.max(64, Math.ceil(body.length / 8));
+    for (let offset = 0; offset < body.length; offset += chunk) {
+      if (res.destroyed) return;
+      res.write(body.subarray(offset, offset + chunk));
+      if (!(await sleep(this.faults.slowBodyMs, this.stopping.signal))) return;
+    }
+    res.end();
+  }
+
+  private log(method: string, path: string, status: number): void {
+    if (this.requestLog.length >= MAX_LOG) this.requestLog.splice(0, MAX_LOG / 2);
+    this.requestLog.push({ method, path, status, at: Date.now() });
+  }
+}
+
+function initialState(options: HikvisionSimulatorOptions): SimState {
+  const channels = options.channels ?? 1;
+  const overlays = new Map<number, SimulatedOverlay[]>();
+  for (let channel = 1; channel <= channels; channel++) {
+    const list: SimulatedOverlay[] = [];
+    for (let id = 1; id <= (options.overlayCount ?? 4); id++) {
+      list.push({ id, enabled: false, text: '', positionX: 16, positionY: 560 - id * 32 });
+    }
+    overlays.set(channel, list);
+  }
+  const serial = options.serialNumber ?? 'DS-2CD2143G2-I20230601AAWRJ00000001';
+  return {
+    ns: options.namespace ?? 'http://www.hikvision.com/ver20/XMLSchema',
+    facts: {
+      deviceName: options.deviceName ?? 'IP CAMERA',
+      deviceID: '88f1d0e2-1dd2-11b2-8000-c8bab1a0b001',
+      model: options.model ?? 'DS-2CD2143G2-I',
+      serialNumber: serial,
+      macAddress: options.macAddress ?? 'c8:ba:b1:a0:b0:01',
+      firmwareVersion: options.firmwareVersion ?? 'V5.7.3',
+    },
+    channels,
+    maxTextLength: options.maxTextLength ?? 44,
+    batchOverlays: options.batchOverlays ?? true,
+    nvr: options.nvr ?? false,
+    overlays,
+    recordings: makeRecordings(options.recordingCount ?? 60, options.recordingsEnd ?? new Date('2024-05-01T12:00:00Z')),
+    recordingTracks: new Set(),
+    searchPageSize: options.searchPageSize ?? 40,
+    searches: new Set(),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) req.destroy(new Error('body too large'));
+      else chunks.push(chunk);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
 }

@@ -58,6 +58,8 @@ export interface HikvisionSimulatorOptions {
   recordingsEnd?: Date;
   /** Matches per search page at most, default 40. */
   searchPageSize?: number;
+  /** Firmware quirks seen in the wild: raw `&` in event XML; a header boundary other than the literal `--boundary` used. */
+  quirks?: { rawAmpersand?: boolean; mismatchedBoundary?: boolean };
   /** Namespace of the XML documents, default `http://www.hikvision.com/ver20/XMLSchema`. */
   namespace?: string;
 }

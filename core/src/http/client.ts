@@ -1,0 +1,378 @@
+/**
+ * One camera's HTTP: an undici keep-alive Pool (connection cap) wrapped with digest auth. A wrapper
+ * rather than a dispatcher interceptor because the retry needs the whole request again (buffered
+ * body, GET with a body included) and the auth state is per camera anyway.
+ *
+ * Steady state costs one round trip: the nonce is cached and each request signs pre-emptively with
+ * its own nc. A 401 after a signed request is retried once only if the nonce went stale or changed;
+ * a second 401 is an AuthError, after which every call is refused for `authBackoffMs` (cameras lock
+ * the client's IP out after ~7 failures).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Pool, type Dispatcher } from 'undici';
+import type { TlsOption } from '../config/common.js';
+import { AbortError, AuthError, CamflowError, ConnectionError, TimeoutError } from '../errors.js';
+import { noopLogger, type Logger } from '../log.js';
+import {
+  buildBasicAuthorization,
+  buildDigestAuthorization,
+  entryFromChallenge,
+  isStale,
+  nextNonce,
+  parseWwwAuthenticate,
+  pickChallenge,
+  type Challenge,
+  type DigestEntry,
+} from './digest.js';
+import { buildTlsConnect } from './tls.js';
+
+export interface CameraHttpOptions {
+  /** `http://host:port` or `https://host:port`. */
+  origin: string;
+  username: string;
+  password: string;
+  tls?: TlsOption;
+  /** Keep-alive connections at most, default 4. */
+  connections?: number;
+  /** Per request (headers and buffered body), default 5000. */
+  timeoutMs?: number;
+  /** After an AuthError, refuse every call for this long, default 300000. */
+  authBackoffMs?: number;
+  logger?: Logger;
+  /** Names the camera in messages. */
+  name?: string;
+}
+
+export interface HttpRequest {
+  method: string;
+  /** Request-target: path and query, exactly as it goes on the request line. */
+  path: string;
+  headers?: Record<string, string>;
+  /** Buffered so the auth retry can resend it. GET with a body is allowed. */
+  body?: string | Buffer;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface HttpStreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Read it to the end or destroy it; the caller's signal still aborts it. */
+  body: Readable;
+}
+
+export interface StreamRequest extends HttpRequest {
+  /** Longest silence while reading the body (undici bodyTimeout), default 0 = none. */
+  idleTimeoutMs?: number;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+const RETRYABLE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED']);
+
+export class CameraHttpClient {
+  readonly origin: string;
+  private readonly options: CameraHttpOptions;
+  private readonly logger: Logger;
+  private readonly name: string;
+  private pool: Pool | undefined;
+  private poolPromise: Promise<Pool> | undefined;
+  private closed = false;
+  private digest: DigestEntry | undefined;
+  private basic = false;
+  /** While the first request fetches the challenge, the others wait for it (no 401 storm). */
+  private priming: Promise<void> | undefined;
+  private authFailedUntil = 0;
+  /** Round trips (responses and failures) and 401s seen, for diagnostics and benchmarks. */
+  readonly counters = { requests: 0, roundTrips: 0, unauthorized: 0 };
+
+  constructor(options: CameraHttpOptions) {
+    this.options = options;
+    this.origin = options.origin;
+    this.name = options.name ?? options.origin;
+    this.logger = options.logger ?? noopLogger;
+  }
+
+  /** Sends a request and buffers the whole answer. */
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    const deadline = this.deadline(request);
+    try {
+      const response = await this.send(request, deadline.signal, 0);
+      const body = Buffer.from(await response.body.arrayBuffer());
+      return { status: response.statusCode, headers: response.headers, body };
+    } catch (error) {
+      throw this.mapError(error, deadline, request);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** Sends a request and hands back the body as a stream: the timeout covers the response head only. */
+  async stream(request: StreamRequest): Promise<HttpStreamResponse> {
+    const deadline = this.deadline(request);
+    try {
+      const response = await this.send(request, deadline.signal, request.idleTimeoutMs ?? 0);
+      deadline.clearTimer();
+      const body = response.body as unknown as Readable;
+      body.once('close', deadline.dispose);
+      return { status: response.statusCode, headers: response.headers, body };
+    } catch (error) {
+      deadline.dispose();
+      throw this.mapError(error, deadline, request);
+    }
+  }
+
+  /** Idempotent. Aborts in-flight requests (an alert stream never ends by itself) and frees the sockets. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const pool = this.pool ?? (await this.poolPromise?.catch(() => undefined));
+    this.pool = undefined;
+    if (pool !== undefined && !pool.destroyed) await pool.destroy();
+  }
+
+  /** Throws the AuthError of the back-off period, if we are in one. */
+  assertNotBackingOff(): void {
+    const left = this.authFailedUntil - Date.now();
+    if (left > 0) {
+      throw new AuthError(`${this.name}: credentials were rejected; not trying again for ${Math.ceil(left / 1000)} s`);
+    }
+  }
+
+  private async send(request: HttpRequest, signal: AbortSignal, bodyTimeout: number): Promise<Dispatcher.ResponseData> {
+    this.assertNotBackingOff();
+    this.counters.requests++;
+    const release = await this.waitForChallenge(signal);
+    try {
+      // Waiting for another request's challenge may have ended in an auth failure.
+      this.assertNotBackingOff();
+      const sentNonce = this.digest?.nonce;
+      let authorization = this.authorizationFor(request);
+      let response = await this.dispatchRetrying(request, authorization, signal, bodyTimeout);
+      if (response.statusCode !== 401) {
+        this.learnNextNonce(response.headers);
+        return response;
+      }
+      const challenge = await this.readChallenge(response);
+      const canRetry =
+        authorization === undefined ||
+        (challenge.scheme === 'digest' && (isStale(challenge) || challenge.params['nonce'] !== sentNonce));
+      if (!canRetry) this.authFailed('the camera rejected the credentials');
+      this.learnChallenge(challenge);
+      release();
+      authorization = this.authorizationFor(request);
+      response = await this.dispatchRetrying(request, authorization, signal, bodyTimeout);
+      if (response.statusCode === 401) {
+        await this.readChallenge(response).catch(() => undefined);
+        this.authFailed('the camera rejected the credentials');
+      }
+      this.learnNextNonce(response.headers);
+      return response;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * With no cached challenge, the first request goes alone and the rest wait for its answer, so a
+   * cold start with N parallel requests costs one 401, not N. Returns the primer's release function.
+   */
+  private async waitForChallenge(signal: AbortSignal): Promise<() => void> {
+    while (this.digest === undefined && !this.basic && this.priming !== undefined) {
+      await abortable(this.priming, signal);
+    }
+    if (this.digest !== undefined || this.basic) return () => {};
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.priming = promise;
+    return () => {
+      if (this.priming === promise) this.priming = undefined;
+      resolve();
+    };
+  }
+
+  private authorizationFor(request: HttpRequest): string | undefined {
+    const credentials = { username: this.options.username, password: this.options.password };
+    if (this.digest !== undefined) return buildDigestAuthorization(this.digest, credentials, { method: request.method, uri: request.path });
+    if (this.basic) return buildBasicAuthorization(credentials);
+    return undefined;
+  }
+
+  private async readChallenge(response: Dispatcher.ResponseData): Promise<Challenge> {
+    this.counters.unauthorized++;
+    await response.body.dump().catch(() => undefined);
+    const challenge = pickChallenge(parseWwwAuthenticate(response.headers['www-authenticate']));
+    if (challenge === undefined) this.authFailed('401 without a usable WWW-Authenticate challenge');
+    return challenge;
+  }
+
+  private learnChallenge(challenge: Challenge): void {
+    if (challenge.scheme === 'basic') {
+      this.basic = true;
+      this.digest = undefined;
+      return;
+    }
+    try {
+      this.digest = entryFromChallenge(challenge, this.options);
+    } catch (error) {
+      this.authFailed((error as Error).message);
+    }
+  }
+
+  private learnNextNonce(headers: IncomingHttpHeaders): void {
+    const info = headers['authentication-info'];
+    const next = nextNonce(Array.isArray(info) ? info[0] : info);
+    if (next !== undefined && this.digest !== undefined && next !== this.digest.nonce) {
+      this.digest = { ...this.digest, nonce: next, nc: 0 };
+    }
+  }
+
+  private authFailed(reason: string): never {
+    this.digest = undefined;
+    this.basic = false;
+    const backoff = this.options.authBackoffMs ?? 300_000;
+    this.authFailedUntil = Date.now() + backoff;
+    this.logger.error(`${this.name}: ${reason}; pausing requests for ${Math.round(backoff / 1000)} s`);
+    throw new AuthError(`${this.name}: ${reason}`);
+  }
+
+  /** A dropped keep-alive socket is retried once for idempotent methods; never an auth failure. */
+  private async dispatchRetrying(
+    request: HttpRequest,
+    authorization: string | undefined,
+    signal: AbortSignal,
+    bodyTimeout: number,
+  ): Promise<Dispatcher.ResponseData> {
+    try {
+      return await this.dispatch(request, authorization, signal, bodyTimeout);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (signal.aborted || !IDEMPOTENT.has(request.method) || typeof code !== 'string' || !RETRYABLE_SOCKET.has(code)) throw error;
+      this.logger.debug(`${this.name}: connection dropped (${code}), retrying ${request.method} once`);
+      const again = authorization === undefined ? undefined : this.authorizationFor(request);
+      return await this.dispatch(request, again, signal, bodyTimeout);
+    }
+  }
+
+  private async dispatch(
+    request: HttpRequest,
+    authorization: string | undefined,
+    signal: AbortSignal,
+    bodyTimeout: number,
+  ): Promise<Dispatcher.ResponseData> {
+    const pool = await this.getPool();
+    const headers: Record<string, string> = { ...request.headers };
+    if (authorization !== undefined) headers['authorization'] = authorization;
+    try {
+      return await pool.request({
+        method: request.method as Dispatcher.HttpMethod,
+        path: request.path,
+        headers,
+        body: request.body ?? null,
+        signal,
+        headersTimeout: 0,
+        bodyTimeout,
+      });
+    } finally {
+      this.counters.roundTrips++;
+    }
+  }
+
+  private async getPool(): Promise<Pool> {
+    if (this.closed) throw new ConnectionError(`${this.name}: client is closed`);
+    if (this.pool !== undefined) return this.pool;
+    this.poolPromise ??= (async () => {
+      const connect = await buildTlsConnect(this.options.tls, this.logger, this.name);
+      const pool = new Pool(this.origin, {
+        connections: this.options.connections ?? 4,
+        keepAliveTimeout: 30_000,
+        ...(connect === undefined ? {} : { connect }),
+      });
+      if (this.closed) {
+        await pool.destroy();
+        throw new ConnectionError(`${this.name}: client is closed`);
+      }
+      this.pool = pool;
+      return pool;
+    })();
+    return this.poolPromise;
+  }
+
+  private deadline(request: HttpRequest): Deadline {
+    return new Deadline(request.timeoutMs ?? this.options.timeoutMs ?? 5000, request.signal, `${request.method} ${stripQuery(request.path)} on ${this.name}`);
+  }
+
+  private mapError(error: unknown, deadline: Deadline, request: HttpRequest): Error {
+    if (deadline.timedOut) return deadline.timeoutError();
+    if (request.signal?.aborted === true) return new AbortError(undefined, { cause: request.signal.reason });
+    if (error instanceof CamflowError) return error;
+    const code = (error as { code?: unknown }).code;
+    const what = `${request.method} ${stripQuery(request.path)} on ${this.name}`;
+    if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return new TimeoutError(`${what}: ${(error as Error).message}`, { cause: error });
+    }
+    return new ConnectionError(`${what} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function stripQuery(path: string): string {
+  const q = path.indexOf('?');
+  return q === -1 ? path : path.slice(0, q);
+}
+
+/** A per-request abort controller fed by the caller's signal and our own timer. */
+class Deadline {
+  readonly signal: AbortSignal;
+  timedOut = false;
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly outer: AbortSignal | undefined;
+  private readonly ms: number;
+  private readonly what: string;
+  private readonly onOuterAbort = (): void => this.controller.abort(this.outer?.reason);
+
+  constructor(ms: number, outer: AbortSignal | undefined, what: string) {
+    this.signal = this.controller.signal;
+    this.outer = outer;
+    this.ms = ms;
+    this.what = what;
+    if (outer?.aborted === true) this.controller.abort(outer.reason);
+    outer?.addEventListener('abort', this.onOuterAbort, { once: true });
+    if (ms > 0) {
+      this.timer = setTimeout(() => {
+        this.timedOut = true;
+        this.controller.abort(this.timeoutError());
+      }, ms);
+    }
+  }
+
+  timeoutError(): TimeoutError {
+    return new TimeoutError(`${this.what}: no answer within ${this.ms} ms`);
+  }
+
+  clearTimer(): void {
+    clearTimeout(this.timer);
+  }
+
+  readonly dispose = (): void => {
+    clearTimeout(this.timer);
+    this.outer?.removeEventListener('abort', this.onOuterAbort);
+  };
+}
+
+function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new AbortError());
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new AbortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}
