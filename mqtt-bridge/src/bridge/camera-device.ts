@@ -41,6 +41,7 @@ export class CameraDevice {
   #details: CameraDetails | undefined;
   #overlays: OverlayEntity[];
   #online: boolean | undefined;
+  #lastError: string | undefined;
   #context: CameraContext | undefined;
   #refreshSnapshot: () => Promise<boolean> = () => Promise.resolve(false);
 
@@ -160,8 +161,12 @@ export class CameraDevice {
   #onFailure(error: unknown, what: string): void {
     if (isAbortError(error) && this.#controller.signal.aborted) return;
     const message = redactText(error instanceof Error ? error.message : String(error));
-    this.#o.logger.warn(`Camera '${this.id}': ${what} failed: ${message}`);
-    void this.#o.publisher.state(this.#topics.lastError, `${what}: ${message}`.slice(0, 255));
+    const line = `${what}: ${message}`.slice(0, 255);
+    // The same failure every poll is one warning, not a log flood.
+    if (line === this.#lastError) this.#o.logger.debug(`Camera '${this.id}': ${line}`);
+    else this.#o.logger.warn(`Camera '${this.id}': ${what} failed: ${message}`);
+    this.#lastError = line;
+    void this.#o.publisher.state(this.#topics.lastError, line);
     if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof AuthError || isNetworkError(error)) {
       this.#setOnline(false);
     }
