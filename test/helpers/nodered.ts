@@ -68,11 +68,24 @@ export function statusMatching(node: TestNode, predicate: (status: Record<string
   });
 }
 
-/** A flow with a Catch node (`catch`) scoped to the whole tab, wired to a helper node (`caught`). */
+/**
+ * Puts a flow on a tab the way the editor saves it: flow nodes carry `z`, `x` and `y` (Node-RED treats a
+ * node without a position as a config node). Nodes listed in `configIds` stay config nodes.
+ */
+export function onTab(flow: FlowNode[], configIds: readonly string[] = []): FlowNode[] {
+  return [
+    { id: 'tab1', type: 'tab', label: 'test' },
+    ...flow.map((node, index) =>
+      configIds.includes(node.id) || 'x' in node ? node : { z: 'tab1', x: 100, y: 40 * (index + 1), wires: [], ...node },
+    ),
+  ];
+}
+
+/** Adds a Catch node for the whole tab, wired to a helper node `caught`. */
 export function withCatch(flow: FlowNode[]): FlowNode[] {
   return [
     ...flow,
-    { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper' },
   ];
 }

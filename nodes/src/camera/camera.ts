@@ -21,9 +21,9 @@ export interface CameraDef extends NodeDef {
 }
 
 export const CAMERA_VERSION = 1;
-export const cameraMigrations: readonly Migration[] = [
-  withDefaults({ kind: 'hikvision', host: '', port: '', tls: false, channel: 1, did: '', timeout: 5 }),
-];
+/** What the editor writes for a new node; also fills what an older or hand-written config lacks. */
+export const CAMERA_DEFAULTS = { kind: 'hikvision', host: '', port: '', tls: false, channel: 1, did: '', timeout: 5 };
+export const cameraMigrations: readonly Migration[] = [withDefaults(CAMERA_DEFAULTS)];
 
 /** A config node that carries the camera handle other camflow nodes use. */
 export interface CameraNode extends Node<CameraCredentials> {
@@ -42,11 +42,11 @@ export function cameraHandleFor(node: Node<CameraCredentials>, def: CameraDef): 
     {
       name: def.name ?? '',
       kind: def.kind === 'p2p' ? 'p2p' : 'hikvision',
-      host: def.host.trim(),
+      host: String(def.host).trim(),
       ...(port === undefined ? {} : { port }),
       tls: def.tls === true,
       channel: optionalNumber(def.channel) ?? 1,
-      did: def.did.trim(),
+      did: String(def.did).trim(),
       username: node.credentials.username ?? '',
       password: node.credentials.password ?? '',
       timeoutMs: (optionalNumber(def.timeout) ?? 5) * 1000,
@@ -67,8 +67,8 @@ export function cameraFrom(RED: NodeAPI, id: unknown): CameraHandle {
 
 export default function register(RED: NodeAPI): void {
   function CameraConfigNode(this: CameraNode, raw: CameraDef): void {
-    const def = currentConfig(raw, cameraMigrations);
-    RED.nodes.createNode(this, def);
+    const def = currentConfig(raw, cameraMigrations, CAMERA_DEFAULTS);
+    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
     this.camera = cameraHandleFor(this, def);
     this.on('close', (_removed, done) => {
       this.camera.close().then(done, (error: unknown) => {

@@ -1,4 +1,13 @@
-import { ConfigError, HikvisionClient, OverlaySync, type CameraEvent, type Logger } from '@camflow/core';
+import {
+  ConfigError,
+  HikvisionClient,
+  OverlaySync,
+  TrailCamClient,
+  type CameraEvent,
+  type Logger,
+  type PathMode,
+  type RaceReport,
+} from '@camflow/core';
 
 /** Id of the camera inside its own overlay sync engine (one engine per camera). */
 export const SYNC_CAMERA_ID = 'camera';
@@ -29,6 +38,7 @@ export class CameraHandle {
   readonly settings: Readonly<CameraSettings>;
   readonly #logger: Logger;
   #hikvision: HikvisionClient | undefined;
+  #trailcam: TrailCamClient | undefined;
   #sync: { engine: OverlaySync; users: Set<string> } | undefined;
   #closed = false;
 
@@ -60,8 +70,40 @@ export class CameraHandle {
     return this.#hikvision;
   }
 
-  /** A JPEG from the camera, whatever its kind. */
+  /** The TrailCam P2P client; a ConfigError for a camera of another kind. */
+  trailcam(): TrailCamClient {
+    this.#assertOpen();
+    if (this.settings.kind !== 'p2p') {
+      throw new ConfigError(`camera '${this.label}' is a ${this.settings.kind} camera, not a P2P camera`);
+    }
+    this.#trailcam ??= new TrailCamClient({
+      did: this.settings.did,
+      ...(this.settings.host === '' ? {} : { host: this.settings.host }),
+      ...(this.settings.port === undefined ? {} : { ports: [this.settings.port] }),
+      username: this.settings.username || 'admin',
+      password: this.settings.password,
+      timeoutMs: this.settings.timeoutMs,
+      logger: this.#logger,
+    });
+    return this.#trailcam;
+  }
+
+  /**
+   * Races the paths to a P2P camera and logs in; the report says which path won and how each attempt
+   * went. Already connected: the report of the connection in use, unless `fresh` asks for a new race.
+   */
+  async connect(signal: AbortSignal, options: { modes?: readonly PathMode[]; fresh?: boolean } = {}): Promise<RaceReport> {
+    const client = this.trailcam();
+    if (options.fresh === true && client.connected) await client.close();
+    return client.connect({ signal, ...(options.modes === undefined ? {} : { modes: options.modes }) });
+  }
+
+  /** A JPEG from the camera, whatever its kind (a P2P camera gives its newest picture). */
   async snapshot(signal: AbortSignal): Promise<Buffer> {
+    if (this.settings.kind === 'p2p') {
+      await this.connect(signal);
+      return this.trailcam().snapshot({ signal });
+    }
     return this.hikvision().snapshot(this.settings.channel, { signal });
   }
 
@@ -105,9 +147,10 @@ export class CameraHandle {
     const sync = this.#sync;
     this.#sync = undefined;
     await sync?.engine.stop();
-    const hikvision = this.#hikvision;
+    const clients = [this.#hikvision, this.#trailcam];
     this.#hikvision = undefined;
-    await hikvision?.close();
+    this.#trailcam = undefined;
+    await Promise.all(clients.map((client) => client?.close()));
   }
 
   #assertOpen(): void {

@@ -14,7 +14,9 @@ export interface DownloadDef extends NodeDef {
 }
 
 export const DOWNLOAD_VERSION = 1;
-export const downloadMigrations: readonly Migration[] = [withDefaults({ camera: '', folder: '', hours: 12 })];
+/** What the editor writes for a new node; also fills what an older or hand-written config lacks. */
+export const DOWNLOAD_DEFAULTS = { camera: '', folder: '', hours: 12 };
+export const downloadMigrations: readonly Migration[] = [withDefaults(DOWNLOAD_DEFAULTS)];
 
 async function existingSize(file: string): Promise<number | undefined> {
   try {
@@ -28,8 +30,8 @@ async function existingSize(file: string): Promise<number | undefined> {
 /** Searches the camera's recordings in a time range and downloads each to a folder, one message per file. */
 export default function register(RED: NodeAPI): void {
   function DownloadNode(this: Node, raw: DownloadDef): void {
-    const config = currentConfig(raw, downloadMigrations);
-    RED.nodes.createNode(this, config);
+    const config = currentConfig(raw, downloadMigrations, DOWNLOAD_DEFAULTS);
+    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
     const life = new NodeLifecycle(this);
     const hours = positiveNumber(config.hours, 12);
 

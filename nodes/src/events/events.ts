@@ -15,7 +15,9 @@ export interface EventsDef extends NodeDef {
 }
 
 export const EVENTS_VERSION = 1;
-export const eventsMigrations: readonly Migration[] = [withDefaults({ camera: '', types: '' })];
+/** What the editor writes for a new node; also fills what an older or hand-written config lacks. */
+export const EVENTS_DEFAULTS = { camera: '', types: '' };
+export const eventsMigrations: readonly Migration[] = [withDefaults(EVENTS_DEFAULTS)];
 
 /** Pause before re-opening a stream that ended with an error the client did not retry itself. */
 const RESTART_MS = { initial: 1000, max: 60_000 };
@@ -49,8 +51,8 @@ export function typeFilter(types: string): (type: string) => boolean {
 /** No input: one message per camera event, for as long as the flow runs. */
 export default function register(RED: NodeAPI): void {
   function EventsNode(this: Node, raw: EventsDef): void {
-    const config = currentConfig(raw, eventsMigrations);
-    RED.nodes.createNode(this, config);
+    const config = currentConfig(raw, eventsMigrations, EVENTS_DEFAULTS);
+    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
     const life = new NodeLifecycle(this);
     const passes = typeFilter(config.types);
 

@@ -20,9 +20,9 @@ export interface OverlayDef extends NodeDef {
 }
 
 export const OVERLAY_VERSION = 1;
-export const overlayMigrations: readonly Migration[] = [
-  withDefaults({ camera: '', overlay: 1, template: '', sync: false, interval: 1 }),
-];
+/** What the editor writes for a new node; also fills what an older or hand-written config lacks. */
+export const OVERLAY_DEFAULTS = { camera: '', overlay: 1, template: '', sync: false, interval: 1 };
+export const overlayMigrations: readonly Migration[] = [withDefaults(OVERLAY_DEFAULTS)];
 
 export function overlayId(value: unknown): number {
   const id = Number(value);
@@ -113,8 +113,8 @@ function syncMode(RED: NodeAPI, node: Node, config: OverlayDef, life: NodeLifecy
 
 export default function register(RED: NodeAPI): void {
   function OverlayNode(this: Node, raw: OverlayDef): void {
-    const config = currentConfig(raw, overlayMigrations);
-    RED.nodes.createNode(this, config);
+    const config = currentConfig(raw, overlayMigrations, OVERLAY_DEFAULTS);
+    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
     const life = new NodeLifecycle(this);
     try {
       if (config.sync === true) syncMode(RED, this, config, life);

@@ -12,7 +12,9 @@ export interface RecordDef extends NodeDef {
 }
 
 export const RECORD_VERSION = 1;
-export const recordMigrations: readonly Migration[] = [withDefaults({ camera: '', duration: 30 })];
+/** What the editor writes for a new node; also fills what an older or hand-written config lacks. */
+export const RECORD_DEFAULTS = { camera: '', duration: 30 };
+export const recordMigrations: readonly Migration[] = [withDefaults(RECORD_DEFAULTS)];
 
 /** Longest manual recording a message may ask for: a forgotten `msg.duration` must not fill the disk. */
 const MAX_DURATION_S = 24 * 3600;
@@ -31,8 +33,8 @@ function durationSeconds(value: unknown, fallback: number): number {
 /** Starts a manual recording for `msg.duration` seconds and outputs when it stops. */
 export default function register(RED: NodeAPI): void {
   function RecordNode(this: Node, raw: RecordDef): void {
-    const config = currentConfig(raw, recordMigrations);
-    RED.nodes.createNode(this, config);
+    const config = currentConfig(raw, recordMigrations, RECORD_DEFAULTS);
+    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
     const life = new NodeLifecycle(this);
     const fallback = positiveNumber(config.duration, 30);
     life.handleInput(async (msg, send, signal) => {

@@ -1,9 +1,13 @@
 import type { NodeAPI, NodeDef } from '../red.js';
-import { migrateConfig, type ConfigRecord, type Migration } from './version.js';
+import { migrateConfig, withDefaults, type ConfigRecord, type Migration } from './version.js';
 
-/** A node's config after migration to the current version. */
-export function currentConfig<T extends NodeDef>(raw: T, migrations: readonly Migration[]): T {
-  return migrateConfig({ ...raw } as unknown as ConfigRecord, migrations) as unknown as T;
+/**
+ * A node's config after migration to the current version, with any property still missing (a flow
+ * written by hand or by another tool) set to its default, so the node never reads `undefined`.
+ */
+export function currentConfig<T extends NodeDef>(raw: T, migrations: readonly Migration[], defaults: ConfigRecord): T {
+  const migrated = migrateConfig({ ...raw } as unknown as ConfigRecord, migrations);
+  return withDefaults(defaults)(migrated) as unknown as T;
 }
 
 /** Reads a positive number from a config field the editor stores as text. */

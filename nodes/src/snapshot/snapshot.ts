@@ -9,13 +9,15 @@ export interface SnapshotDef extends NodeDef {
 }
 
 export const SNAPSHOT_VERSION = 1;
-export const snapshotMigrations: readonly Migration[] = [withDefaults({ camera: '' })];
+/** What the editor writes for a new node; also fills what an older or hand-written config lacks. */
+export const SNAPSHOT_DEFAULTS = { camera: '' };
+export const snapshotMigrations: readonly Migration[] = [withDefaults(SNAPSHOT_DEFAULTS)];
 
 /** Any input -> `msg.payload` a JPEG Buffer from the camera. */
 export default function register(RED: NodeAPI): void {
   function SnapshotNode(this: Node, raw: SnapshotDef): void {
-    const config = currentConfig(raw, snapshotMigrations);
-    RED.nodes.createNode(this, config);
+    const config = currentConfig(raw, snapshotMigrations, SNAPSHOT_DEFAULTS);
+    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
     const life = new NodeLifecycle(this);
     life.handleInput(async (msg, send, signal) => {
       const camera = cameraFrom(RED, config.camera);

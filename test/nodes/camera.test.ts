@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import cameraNode, { type CameraNode } from 'node-red-contrib-camflow/dist/camera/camera.js';
+import recordNode from 'node-red-contrib-camflow/dist/record/record.js';
+import snapshotNode from 'node-red-contrib-camflow/dist/snapshot/snapshot.js';
+import { helper, nextMessage, onTab, statusMatching, withCatch, type FlowNode } from '../helpers/nodered.js';
+
+const camera: FlowNode = { id: 'cam', type: 'camflow-camera', name: 'Back', kind: 'hikvision', host: '127.0.0.1', port: '9', version: 1 };
+
+describe('camflow-camera config node', () => {
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('takes username and password from the credential store, never from the flow', async () => {
+    await helper.load(cameraNode, [camera], { cam: { username: 'admin', password: 's3cret' } });
+    const node = helper.getNode('cam') as unknown as CameraNode;
+    expect(node.camera.settings).toMatchObject({ username: 'admin', password: 's3cret', host: '127.0.0.1', port: 9, channel: 1 });
+    const flows = JSON.stringify(helper._redNodes.getFlows().flows);
+    expect(flows).not.toContain('s3cret');
+    expect(flows).not.toContain('username');
+  });
+
+  it('migrates a config without a version (v0) to the current one', async () => {
+    await helper.load(cameraNode, [{ id: 'cam', type: 'camflow-camera', host: 'cam.local' }], { cam: { username: 'u', password: 'p' } });
+    const node = helper.getNode('cam') as unknown as CameraNode;
+    expect(node.camera.settings).toMatchObject({ kind: 'hikvision', host: 'cam.local', tls: false, channel: 1, timeoutMs: 5000 });
+  });
+
+  it('a node without a camera fails each message with done(err): red status and a Catch node sees it', async () => {
+    const flow = onTab(withCatch([{ id: 'snap', type: 'camflow-snapshot', camera: '', version: 1, wires: [['out']] }, { id: 'out', type: 'helper' }]));
+    await helper.load([cameraNode, snapshotNode], flow);
+    const snap = helper.getNode('snap');
+    const status = statusMatching(snap, (s) => s.fill === 'red');
+    const caught = nextMessage(helper.getNode('caught'));
+    snap.receive({ payload: 'go', topic: 't1' });
+    const msg = await caught;
+    expect(msg.topic).toBe('t1');
+    expect(msg.error.message).toContain('camflow.errors.noCamera');
+    expect(msg.error.source.id).toBe('snap');
+    expect((await status).text).toBe('camflow.status.badConfig');
+  });
+
+  it('a Hikvision-only node on a P2P camera reports a config error', async () => {
+    const flow = onTab(
+      withCatch([
+        { id: 'trail', type: 'camflow-camera', kind: 'p2p', did: 'LBCS-000000-CCCJJ', host: '', version: 1 },
+        { id: 'rec', type: 'camflow-record', camera: 'trail', duration: 1, version: 1 },
+      ]),
+      ['trail'],
+    );
+    await helper.load([cameraNode, recordNode], flow, { trail: { username: 'admin', password: 'x' } });
+    const caught = nextMessage(helper.getNode('caught'));
+    helper.getNode('rec').receive({ payload: 1 });
+    expect((await caught).error.message).toMatch(/is a p2p camera, not a Hikvision camera/);
+  });
+});
