@@ -188,7 +188,7 @@ export class Bridge {
 
   #features(context: CameraContext, device: CameraDevice, overlays: readonly OverlayEntity[]): Feature[] {
     const snapshot = new SnapshotFeature(context, this.#mqtt.snapshot_interval);
-    device.setSnapshotRefresher(() => snapshot.refresh());
+    device.setSnapshotRefresher(() => snapshot.refresh(true));
     const features: Feature[] = [snapshot];
     if (context.source.events !== undefined) features.push(new MotionFeature(context));
     if (context.source.startRecording !== undefined) features.push(new RecordFeature(context, this.#mqtt.record_duration / 1000));

@@ -60,10 +60,10 @@ export class Publisher {
     await this.#send(topic, '', { qos: 1, retain: true });
   }
 
-  /** A retained state; sent only when it differs from the last one. */
-  async state(topic: string, payload: string | Buffer, qos: 0 | 1 = 0): Promise<void> {
+  /** A retained state; sent only when it differs from the last one, unless `force` (an explicit request). */
+  async state(topic: string, payload: string | Buffer, qos: 0 | 1 = 0, force = false): Promise<void> {
     const last = this.#states.get(topic);
-    if (last !== undefined && last.qos === qos && samePayload(last.payload, payload)) return;
+    if (!force && last !== undefined && last.qos === qos && samePayload(last.payload, payload)) return;
     this.#states.set(topic, { payload, qos });
     await this.#send(topic, payload, { qos, retain: true });
   }

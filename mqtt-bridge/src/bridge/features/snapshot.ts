@@ -13,6 +13,8 @@ export class SnapshotFeature implements Feature {
   #inFlight: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
+  /** A button press or motion asked for this image: publish it even if the picture did not change. */
+  #force = false;
 
   constructor(context: CameraContext, intervalMs: number) {
     this.#context = context;
@@ -34,15 +36,19 @@ export class SnapshotFeature implements Feature {
 
   async handle(command: BridgeCommand): Promise<void> {
     if (command.kind !== 'snapshot') return;
-    if (!(await this.refresh())) throw new Error('the camera did not deliver a snapshot');
+    if (!(await this.refresh(true))) throw new Error('the camera did not deliver a snapshot');
   }
 
   async resync(): Promise<void> {
-    await this.refresh();
+    await this.refresh(true);
   }
 
-  /** True when a new image was published. */
-  refresh(): Promise<boolean> {
+  /**
+   * True when the camera delivered an image. `force`: publish it even if unchanged (a button press
+   * or motion expects to see a message); the interval only publishes changes.
+   */
+  refresh(force = false): Promise<boolean> {
+    if (force) this.#force = true;
     this.#inFlight ??= this.#fetch().finally(() => {
       this.#inFlight = undefined;
     });
@@ -54,7 +60,9 @@ export class SnapshotFeature implements Feature {
     try {
       const jpeg = await c.source.snapshot(c.callOptions());
       c.reportSuccess();
-      await c.publisher.state(c.topics.camera, jpeg);
+      const force = this.#force;
+      this.#force = false;
+      await c.publisher.state(c.topics.camera, jpeg, 0, force);
       const path = c.source.connectionPath?.();
       if (path !== undefined) await c.publisher.state(c.topics.connection, path);
       return true;

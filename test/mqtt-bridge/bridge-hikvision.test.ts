@@ -1,0 +1,164 @@
+/**
+ * Hikvision cameras through the bridge: the strict simulator on loopback, the bridge on the embedded
+ * broker (and on a real Mosquitto for commands), Home Assistant played by a second MQTT client.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '@camflow/core';
+import { HikvisionSimulator } from '@camflow/simulators';
+import { Bridge } from 'camflow-mqtt-bridge';
+import { Mosquitto } from '../helpers/mosquitto.js';
+import { TestMqttClient } from '../helpers/mqtt.js';
+
+const JPEG_MAGIC = Buffer.from([0xff, 0xd8, 0xff]);
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface Setup {
+  camera: HikvisionSimulator;
+  bridge: Bridge;
+  ha: TestMqttClient;
+}
+
+async function setup(options: { brokerUrl?: string } = {}): Promise<Setup> {
+  const camera = new HikvisionSimulator({ serialNumber: 'DS-2CD2386G2-IU00000000AAWRJ00000000', model: 'DS-2CD2386G2-IU', heartbeatMs: 1000 });
+  await camera.start();
+  cleanups.push(() => camera.stop());
+  const mqtt = options.brokerUrl === undefined ? '  embedded: { port: 0 }' : `  url: ${options.brokerUrl}`;
+  const config = parseConfig(
+    [
+      'mqtt:',
+      mqtt,
+      '  snapshot_interval: 300ms',
+      '  record_duration: 1s',
+      'overlay_sync:',
+      '  interval: 100ms',
+      'cameras:',
+      '  - id: yard',
+      '    name: Yard camera',
+      '    type: hikvision',
+      '    host: 127.0.0.1',
+      `    port: ${camera.port}`,
+      '    username: admin',
+      '    password: ${YARD_PASSWORD}',
+      '    timeout: 1s',
+      '    overlays:',
+      '      - id: 1',
+      '        text: "Yard"',
+      '      - id: 2',
+      '        text: "Outside {{value.temperature:0.1}} C"',
+    ].join('\n'),
+    { env: { YARD_PASSWORD: 'password' } },
+  );
+  const bridge = new Bridge({ config, version: '1.0.0', reconnectMinMs: 50, reconnectMaxMs: 200 });
+  cleanups.push(() => bridge.stop());
+  await bridge.start();
+  await bridge.waitConnected(AbortSignal.timeout(10_000));
+  const ha = await TestMqttClient.connect(bridge.brokerUrl!, ['homeassistant/#', 'camflow/#']);
+  cleanups.push(() => ha.close());
+  await ha.waitFor('camflow/yard/availability', (m) => m.text === 'online');
+  return { camera, bridge, ha };
+}
+
+describe('bridge with a Hikvision camera', () => {
+  it('publishes the device as the camera describes itself, with the device text limit as max', async () => {
+    const { ha } = await setup();
+    const config = JSON.parse((await ha.waitFor('homeassistant/device/camflow_yard/config')).text);
+    expect(config.dev).toEqual({
+      ids: ['camflow_yard'],
+      name: 'Yard camera',
+      mf: 'Hikvision',
+      mdl: 'DS-2CD2386G2-IU',
+      sw: expect.any(String),
+      sn: 'DS-2CD2386G2-IU00000000AAWRJ00000000',
+      via_device: 'camflow_bridge',
+    });
+    expect(config.cmps.overlay_1).toMatchObject({ p: 'text', max: 44, command_topic: 'camflow/yard/overlay/1/set' });
+    expect(config.cmps.overlay_2).toMatchObject({ name: 'Overlay 2 temperature' });
+    expect((await ha.waitFor('camflow/yard/motion')).text).toBe('OFF');
+    expect((await ha.waitFor('camflow/yard/overlay_sync')).text).toBe('ON');
+    expect((await ha.waitFor('camflow/yard/overlay/1')).text).toBe('Yard');
+    expect((await ha.waitFor('camflow/yard/snapshot')).payload.subarray(0, 3)).toEqual(JPEG_MAGIC);
+    expect(ha.received.some((m) => m.text.includes('password'))).toBe(false);
+  });
+
+  it('turns motion from the alert stream into ON then OFF, with a fresh snapshot first and an event that is not retained', async () => {
+    const { camera, ha, bridge } = await setup();
+    await camera.waitForAlertStreams(1, AbortSignal.timeout(10_000));
+    await ha.waitFor('camflow/yard/motion', (m) => m.text === 'OFF');
+    const mark = ha.mark();
+    camera.triggerEvent({ type: 'VMD', state: 'active' });
+    const on = await ha.waitFor('camflow/yard/motion', (m) => m.text === 'ON', { fromIndex: mark });
+    const event = await ha.waitFor('camflow/yard/event', () => true, { fromIndex: mark });
+    expect(JSON.parse(event.text)).toMatchObject({ event_type: 'motion', camera_event: 'vmd', channel: 1 });
+    expect(event.retain).toBe(false);
+    const after = ha.received.slice(mark);
+    const snapshotIndex = after.findIndex((m) => m.topic === 'camflow/yard/snapshot');
+    expect(snapshotIndex).toBeGreaterThanOrEqual(0);
+    expect(snapshotIndex).toBeLessThan(after.indexOf(on));
+    camera.triggerEvent({ type: 'VMD', state: 'inactive' });
+    await ha.waitFor('camflow/yard/motion', (m) => m.text === 'OFF', { fromIndex: mark });
+    // A client subscribing later (Home Assistant after a restart) gets no old event to fire on.
+    const late = await TestMqttClient.connect(bridge.brokerUrl!, ['camflow/yard/#']);
+    cleanups.push(() => late.close());
+    await late.waitFor('camflow/yard/availability');
+    expect(late.on('camflow/yard/event')).toEqual([]);
+  });
+
+  it('publishes a JPEG when the snapshot button is pressed', async () => {
+    const { ha } = await setup();
+    await ha.waitFor('camflow/yard/snapshot');
+    const mark = ha.mark();
+    await ha.publish('camflow/yard/snapshot/press', 'PRESS');
+    const image = await ha.waitFor('camflow/yard/snapshot', () => true, { fromIndex: mark });
+    expect(image.payload.subarray(0, 3)).toEqual(JPEG_MAGIC);
+  });
+
+  it('records a clip of N seconds from the record button', async () => {
+    const { camera, ha } = await setup();
+    const mark = ha.mark();
+    await ha.publish('camflow/yard/record/press', '1');
+    await ha.waitFor('camflow/yard/recording', (m) => m.text === 'ON', { fromIndex: mark });
+    expect(camera.recordingTracks.has(101)).toBe(true);
+    await ha.waitFor('camflow/yard/recording', (m) => m.text === 'OFF', { fromIndex: mark });
+    expect(camera.recordingTracks.has(101)).toBe(false);
+  });
+
+  it('marks the camera unavailable when it stops answering, and available and re-synced when it is back', async () => {
+    const { camera, ha } = await setup();
+    const mark = ha.mark();
+    camera.setFaults({ offline: true });
+    await ha.waitFor('camflow/yard/availability', (m) => m.text === 'offline', { fromIndex: mark });
+    expect((await ha.waitFor('camflow/yard/last_error', () => true, { fromIndex: mark })).text).not.toBe('');
+    const back = ha.mark();
+    camera.setFaults({ offline: false });
+    await ha.waitFor('camflow/yard/availability', (m) => m.text === 'online', { fromIndex: back });
+    await ha.waitFor('camflow/yard/snapshot', () => true, { fromIndex: back });
+    expect((await ha.waitFor('camflow/bridge/cameras_online', (m) => m.text === '1', { fromIndex: back })).text).toBe('1');
+  });
+
+  it('refuses overlay text longer than the camera allows, on camflow/bridge/error', async () => {
+    const { ha } = await setup();
+    await ha.publish('camflow/yard/overlay/1/set', 'x'.repeat(45));
+    const error = JSON.parse((await ha.waitFor('camflow/bridge/error')).text);
+    expect(error).toEqual({ topic: 'camflow/yard/overlay/1/set', error: 'text is 45 characters, overlay 1 takes at most 44' });
+  });
+});
+
+describe('commands through a real Mosquitto', () => {
+  it('a second MQTT client changes the overlay text and the template value on the camera', async () => {
+    const mosquitto = new Mosquitto();
+    cleanups.push(() => mosquitto.close());
+    await mosquitto.start();
+    const { camera, ha } = await setup({ brokerUrl: mosquitto.url });
+    await ha.publish('camflow/yard/overlay/1/set', 'Hello from HA');
+    await ha.publish('camflow/yard/overlay/2/set', '21.46');
+    await vi.waitFor(() => expect(camera.overlay(1, 1)?.text).toBe('Hello from HA'), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(camera.overlay(1, 2)?.text).toBe('Outside 21.5 C'), { timeout: 10_000, interval: 20 });
+    await ha.waitFor('camflow/yard/overlay/2', (m) => m.text === '21.46');
+    // Overlay sync off: the camera is left alone.
+    await ha.publish('camflow/yard/overlay_sync/set', 'OFF');
+    await ha.waitFor('camflow/yard/overlay_sync', (m) => m.text === 'OFF');
+  });
+});
