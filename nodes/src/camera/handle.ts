@@ -147,10 +147,12 @@ export class CameraHandle {
     const sync = this.#sync;
     this.#sync = undefined;
     await sync?.engine.stop();
-    const clients = [this.#hikvision, this.#trailcam];
+    const closing: Promise<void>[] = [];
+    if (this.#hikvision !== undefined) closing.push(this.#hikvision.close());
+    if (this.#trailcam !== undefined) closing.push(this.#trailcam.close());
     this.#hikvision = undefined;
     this.#trailcam = undefined;
-    await Promise.all(clients.map((client) => client?.close()));
+    await Promise.all(closing);
   }
 
   #assertOpen(): void {
