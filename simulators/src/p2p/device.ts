@@ -308,7 +308,10 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
   }
 
   #joinRelay(relay: SockAddr, magic: number): void {
-    if (this.#relayJoins.has(key(relay)) || this.#drops('relay')) return;
+    if (this.#relayJoins.has(key(relay)) || this.#sessions.has(key(relay)) || this.#drops('relay')) return;
+    // No free slot: the camera does not join the relay at all. Otherwise the slot is reserved now.
+    if (this.#sessions.size >= (this.#o.maxSessions ?? 1)) return;
+    this.#sessions.set(key(relay), { peer: relay, path: 'relay', link: undefined, app: undefined });
     this.#seekers.set(key(relay), 'relay');
     const send = (): void => this.#send({ type: 'RLY_PKT', magic, did: this.did, fromDevice: true }, relay);
     this.#later(this.#behaviour('relay').delayMs, () => {
@@ -324,9 +327,8 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
     if (timer === undefined) return;
     clearInterval(timer);
     this.#relayJoins.delete(key(relay));
-    if (this.#sessions.has(key(relay)) || this.#sessions.size >= (this.#o.maxSessions ?? 1)) return;
-    const session: Session = { peer: relay, path: 'relay', link: undefined, app: undefined };
-    this.#sessions.set(key(relay), session);
+    const session = this.#sessions.get(key(relay));
+    if (session === undefined || session.link !== undefined) return;
     this.#open(session);
   }
 

@@ -11,6 +11,7 @@ import { bindUdp, closeUdp } from './udp.js';
 
 interface RelaySession {
   socket: Socket;
+  lastActivity: number;
   magic: number;
   client?: SockAddr;
   device?: SockAddr;
@@ -22,6 +23,8 @@ export interface RelayOptions {
   port?: number;
   /** Extra delay on every forwarded datagram (ms). */
   delayMs?: number;
+  /** A session socket with no traffic for this long is closed. Default 5000 ms. */
+  idleTimeoutMs?: number;
 }
 
 const same = (a: SockAddr | undefined, b: SockAddr): boolean => a !== undefined && a.address === b.address && a.port === b.port;
@@ -31,7 +34,13 @@ export class RelaySimulator {
   readonly #sessions = new Set<RelaySession>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #socket: Socket | undefined;
+  #sweeper: NodeJS.Timeout | undefined;
   readonly stats = { forwarded: 0 };
+
+  /** Relay sessions (each with its own socket) currently open. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
 
   constructor(options: RelayOptions = {}) {
     this.#o = options;
@@ -46,11 +55,24 @@ export class RelaySimulator {
     if (this.#socket !== undefined) return;
     this.#socket = await bindUdp(this.#o.host ?? '127.0.0.1', this.#o.port ?? 0);
     this.#socket.on('message', (msg, rinfo) => void this.#onControl(msg, { address: rinfo.address, port: rinfo.port }));
+    const idle = this.#o.idleTimeoutMs ?? 5000;
+    this.#sweeper = setInterval(() => this.#sweep(idle), Math.min(1000, idle));
+    this.#sweeper.unref();
+  }
+
+  #sweep(idleMs: number): void {
+    const now = performance.now();
+    for (const session of this.#sessions) {
+      if (now - session.lastActivity < idleMs) continue;
+      this.#sessions.delete(session);
+      void closeUdp(session.socket);
+    }
   }
 
   async stop(): Promise<void> {
     const socket = this.#socket;
     this.#socket = undefined;
+    clearInterval(this.#sweeper);
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     const sockets = [...this.#sessions].map((s) => s.socket);
@@ -80,13 +102,14 @@ export class RelaySimulator {
       await closeUdp(socket);
       return undefined;
     }
-    const session: RelaySession = { socket, magic: randomInt(1, 0x7fff_ffff), client };
+    const session: RelaySession = { socket, lastActivity: performance.now(), magic: randomInt(1, 0x7fff_ffff), client };
     this.#sessions.add(session);
     socket.on('message', (msg, rinfo) => this.#onSessionData(session, msg, { address: rinfo.address, port: rinfo.port }));
     return session;
   }
 
   #onSessionData(session: RelaySession, msg: Buffer, from: SockAddr): void {
+    session.lastActivity = performance.now();
     let m: PpppMessage | undefined;
     try {
       m = decodeMessage(msg);

@@ -93,7 +93,8 @@ export async function p2pPath(ctx: PathContext, servers: readonly SockAddr[], si
   let device: SockAddr | undefined;
   return runHandshake('p2p', socket, signal, {
     intervalMs: ctx.intervalMs,
-    peers: () => (device === undefined ? [] : [device]),
+    // Every port we punched may have reserved a session slot on the device: CLOSE them all.
+    peers: () => (device === undefined ? punchTargets : [device]),
     probe: (round) => {
       if (round > 0) report.addRetry();
       if (punchTargets.length === 0) {
