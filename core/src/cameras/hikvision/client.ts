@@ -1,23 +1,79 @@
+/**
+ * Hikvision ISAPI client over the digest HTTP layer. Overlay writes are read-modify-write on the
+ * device's own document (namespace and unknown fields kept); the last document read or written is
+ * cached per channel so a steady overlay sync costs one PUT, not a GET and a PUT.
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { HikvisionCameraConfig } from '../../config/camera.js';
-import type { Logger } from '../../log.js';
-import type {
-  CallOptions,
-  CameraEvent,
-  DeviceInfo,
-  DownloadOptions,
-  HikvisionClientOptions,
-  RecordingMatch,
-  RecordingQuery,
-  TextOverlay,
-  TextOverlayUpdate,
+import { ProtocolError } from '../../errors.js';
+import { CameraHttpClient, type HttpResponse } from '../../http/client.js';
+import { usesTls } from '../../http/tls.js';
+import { noopLogger, type Logger } from '../../log.js';
+import { AlertStreamHub } from './events.js';
+import { applyOverlayUpdate, expectRoot, isapiTime, parseDeviceInfo, parseSearchResult, parseTextOverlay } from './parse.js';
+import { assertIsapiOk, isapiErrorFrom, isNotSupported } from './status.js';
+import {
+  IsapiError,
+  TextTooLongError,
+  type CallOptions,
+  type CameraEvent,
+  type DeviceInfo,
+  type DownloadOptions,
+  type HikvisionClientOptions,
+  type RecordingMatch,
+  type RecordingQuery,
+  type TextOverlay,
+  type TextOverlayUpdate,
 } from './types.js';
+import { childElements, childText, escapeXml, findChild, getAttr, parseXml, serializeXml, type XmlElement } from './xml.js';
 
-/** Hikvision ISAPI client. Skeleton: bodies land in the next commits. */
+const XML_HEADERS = { 'content-type': 'application/xml; charset="UTF-8"' };
+/** Hikvision's usual limit when the device does not publish capabilities. */
+const DEFAULT_TEXT_LIMIT = 44;
+const MAX_SEARCH_PAGES = 500;
+
+const overlaysPath = (channel: number): string => `/ISAPI/System/Video/inputs/channels/${channel}/overlays/text`;
+
 export class HikvisionClient {
-  readonly options: HikvisionClientOptions;
+  readonly name: string;
+  private readonly http: CameraHttpClient;
+  private readonly logger: Logger;
+  private readonly hub: AlertStreamHub;
+  private readonly listDocs = new Map<number, XmlElement>();
+  private readonly singleDocs = new Map<string, XmlElement>();
+  private readonly textLimits = new Map<number, number>();
+  private readonly noBatch = new Set<number>();
+  private usePictureProxy = false;
 
   constructor(options: HikvisionClientOptions) {
-    this.options = options;
+    const tls = usesTls(options.tls);
+    const port = options.port ?? (tls ? 443 : 80);
+    const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+    this.name = options.name ?? `${options.host}:${port}`;
+    this.logger = (options.logger ?? noopLogger).child('hikvision');
+    this.http = new CameraHttpClient({
+      origin: `${tls ? 'https' : 'http'}://${host}:${port}`,
+      username: options.username,
+      password: options.password,
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+      connections: options.connections ?? 4,
+      timeoutMs: options.timeoutMs ?? 5000,
+      authBackoffMs: options.authBackoffMs ?? 300_000,
+      logger: this.logger,
+      name: this.name,
+    });
+    this.hub = new AlertStreamHub({
+      http: this.http,
+      logger: this.logger,
+      name: this.name,
+      idleTimeoutMs: options.eventIdleTimeoutMs ?? 35_000,
+      holdMs: options.eventHoldMs ?? 5000,
+      reconnect: options.eventReconnectMs ?? { initial: 1000, max: 30_000 },
+    });
   }
 
   static fromConfig(camera: HikvisionCameraConfig, logger?: Logger): HikvisionClient {
@@ -35,41 +91,217 @@ export class HikvisionClient {
     });
   }
 
-  deviceInfo(_o?: CallOptions): Promise<DeviceInfo> {
-    return Promise.reject(new Error('not implemented'));
+  /** Round trips and 401s so far (steady state: roundTrips === requests, no 401). */
+  get httpCounters(): Readonly<{ requests: number; roundTrips: number; unauthorized: number }> {
+    return this.http.counters;
   }
-  getTextOverlays(_channel: number, _o?: CallOptions): Promise<TextOverlay[]> {
-    return Promise.reject(new Error('not implemented'));
+
+  async deviceInfo(o: CallOptions = {}): Promise<DeviceInfo> {
+    return parseDeviceInfo(await this.getXml('/ISAPI/System/deviceInfo', 'DeviceInfo', o));
   }
-  setTextOverlay(_channel: number, _overlay: TextOverlayUpdate, _o?: CallOptions): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  async getTextOverlays(channel: number, o: CallOptions = {}): Promise<TextOverlay[]> {
+    const root = await this.getXml(overlaysPath(channel), 'TextOverlayList', o);
+    this.listDocs.set(channel, root);
+    return childElements(root, 'TextOverlay').map(parseTextOverlay);
   }
-  setTextOverlays(_channel: number, _overlays: TextOverlayUpdate[], _o?: CallOptions): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  /** Max characters per overlay text, from the device's capabilities (cached). */
+  async textLimit(channel: number, o: CallOptions = {}): Promise<number> {
+    const known = this.textLimits.get(channel);
+    if (known !== undefined) return known;
+    let limit = DEFAULT_TEXT_LIMIT;
+    try {
+      const root = await this.getXml(`${overlaysPath(channel)}/capabilities`, 'TextOverlayList', o);
+      const max = Number(getAttr(findChild(findChild(root, 'TextOverlay') ?? root, 'displayText') ?? root, 'max'));
+      if (Number.isInteger(max) && max > 0) limit = max;
+    } catch (error) {
+      if (!(error instanceof IsapiError)) throw error;
+      this.logger.debug(`${this.name}: no overlay capabilities (${error.message}); assuming ${DEFAULT_TEXT_LIMIT} characters`);
+    }
+    this.textLimits.set(channel, limit);
+    return limit;
   }
-  textLimit(_channel: number, _o?: CallOptions): Promise<number> {
-    return Promise.reject(new Error('not implemented'));
+
+  async setTextOverlay(channel: number, overlay: TextOverlayUpdate, o: CallOptions = {}): Promise<void> {
+    await this.checkLength(channel, [overlay], o);
+    const key = `${channel}/${overlay.id}`;
+    const path = `${overlaysPath(channel)}/${overlay.id}`;
+    const cached = this.singleDocs.get(key);
+    const doc = structuredClone(cached ?? (await this.getXml(path, 'TextOverlay', o)));
+    applyOverlayUpdate(doc, overlay);
+    try {
+      await this.call('PUT', path, o, serializeXml(doc));
+    } catch (error) {
+      this.singleDocs.delete(key);
+      throw error;
+    }
+    this.singleDocs.set(key, doc);
+    const listItem = childElements(this.listDocs.get(channel) ?? doc, 'TextOverlay').find((e) => childText(e, 'id') === String(overlay.id));
+    if (listItem !== undefined) applyOverlayUpdate(listItem, overlay);
   }
-  snapshot(_channel: number, _o?: CallOptions): Promise<Buffer> {
-    return Promise.reject(new Error('not implemented'));
+
+  /** One PUT of the whole TextOverlayList; one PUT per overlay on devices that answer notSupport. */
+  async setTextOverlays(channel: number, overlays: TextOverlayUpdate[], o: CallOptions = {}): Promise<void> {
+    if (overlays.length === 0) return;
+    await this.checkLength(channel, overlays, o);
+    if (!this.noBatch.has(channel)) {
+      try {
+        await this.putOverlayList(channel, overlays, o);
+        return;
+      } catch (error) {
+        if (!isNotSupported(error)) throw error;
+        this.logger.debug(`${this.name}: channel ${channel} takes no TextOverlayList PUT; writing overlays one by one`);
+        this.noBatch.add(channel);
+      }
+    }
+    await Promise.all(overlays.map((overlay) => this.setTextOverlay(channel, overlay, o)));
   }
-  // eslint-disable-next-line require-yield
-  async *events(_o?: { signal?: AbortSignal }): AsyncIterable<CameraEvent> {
-    throw new Error('not implemented');
+
+  async snapshot(channel: number, o: CallOptions = {}): Promise<Buffer> {
+    const paths = [`/ISAPI/Streaming/channels/${channel}01/picture`, `/ISAPI/ContentMgmt/StreamingProxy/channels/${channel}01/picture`];
+    if (this.usePictureProxy) paths.reverse();
+    for (let attempt = 0; ; attempt++) {
+      const path = paths[0] ?? '';
+      const response = await this.http.request({ method: 'GET', path, ...callOpts(o) });
+      const error = isapiErrorFrom(response.status, response.body, path);
+      // NVRs answer the camera path with badXmlContent (hikvision_next): switch to the proxy path once.
+      if (error !== undefined && attempt === 0 && (error.statusCode === 6 || error.subStatusCode === 'notSupport')) {
+        paths.reverse();
+        this.usePictureProxy = !this.usePictureProxy;
+        continue;
+      }
+      if (error !== undefined && error.statusCode === 3 && attempt < 2) continue;
+      if (error !== undefined) throw error;
+      assertIsapiOk(response.status, response.body, path);
+      if (response.body[0] !== 0xff || response.body[1] !== 0xd8) throw new ProtocolError(`${path}: the answer is not a JPEG`);
+      return response.body;
+    }
   }
-  startRecording(_track: number, _o?: CallOptions): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  /** Camera events from the one shared alert stream. Ends when the signal aborts or close() is called. */
+  events(o: { signal?: AbortSignal } = {}): AsyncIterable<CameraEvent> {
+    return this.hub.subscribe(o.signal);
   }
-  stopRecording(_track: number, _o?: CallOptions): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  async startRecording(track: number, o: CallOptions = {}): Promise<void> {
+    await this.call('PUT', `/ISAPI/ContentMgmt/record/control/manual/start/tracks/${track}`, o);
   }
-  searchRecordings(_q: RecordingQuery, _o?: CallOptions): Promise<RecordingMatch[]> {
-    return Promise.reject(new Error('not implemented'));
+
+  async stopRecording(track: number, o: CallOptions = {}): Promise<void> {
+    await this.call('PUT', `/ISAPI/ContentMgmt/record/control/manual/stop/tracks/${track}`, o);
   }
-  downloadRecording(_playbackURI: string, _destPath: string, _o?: DownloadOptions): Promise<{ path: string; bytes: number }> {
-    return Promise.reject(new Error('not implemented'));
+
+  /** Every recording in the span, paging while the device says MORE (same searchID). */
+  async searchRecordings(q: RecordingQuery, o: CallOptions = {}): Promise<RecordingMatch[]> {
+    const searchId = randomUUID().toUpperCase();
+    const out: RecordingMatch[] = [];
+    for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
+      const body =
+        `<?xml version="1.0" encoding="UTF-8"?>\n<CMSearchDescription>\n<searchID>${searchId}</searchID>\n` +
+        `<trackList><trackID>${q.track ?? 101}</trackID></trackList>\n` +
+        `<timeSpanList><timeSpan><startTime>${isapiTime(q.from)}</startTime><endTime>${isapiTime(q.to)}</endTime></timeSpan></timeSpanList>\n` +
+        `<maxResults>40</maxResults>\n<searchResultPostion>${out.length}</searchResultPostion>\n` +
+        `<metadataList><metadataDescriptor>//recordType.meta.std-cgi.com</metadataDescriptor></metadataList>\n</CMSearchDescription>\n`;
+      const response = await this.call('POST', '/ISAPI/ContentMgmt/search', o, body);
+      const result = parseSearchResult(response.body.toString('utf8'), '/ISAPI/ContentMgmt/search');
+      out.push(...result.matches);
+      if (result.status !== 'MORE' || result.matches.length === 0) return out;
+    }
+    throw new ProtocolError(`${this.name}: recording search still said MORE after ${MAX_SEARCH_PAGES} pages`);
   }
-  close(): Promise<void> {
-    return Promise.resolve();
+
+  /** Streams a recording to `dest.part`, then renames it: a partial file is never taken for a whole one. */
+  async downloadRecording(playbackURI: string, destPath: string, o: DownloadOptions = {}): Promise<{ path: string; bytes: number }> {
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<downloadRequest version="1.0" xmlns="http://www.isapi.org/ver20/XMLSchema">\n<playbackURI>${escapeXml(playbackURI)}</playbackURI>\n</downloadRequest>\n`;
+    const path = '/ISAPI/ContentMgmt/download';
+    let response = await this.http.stream({ method: 'GET', path, headers: XML_HEADERS, body, ...callOpts(o), idleTimeoutMs: o.timeoutMs ?? 30_000 });
+    if (response.status === 405 || response.status === 403) {
+      response.body.destroy();
+      response = await this.http.stream({ method: 'POST', path, headers: XML_HEADERS, body, ...callOpts(o), idleTimeoutMs: o.timeoutMs ?? 30_000 });
+    }
+    const type = String(response.headers['content-type'] ?? '');
+    if (response.status !== 200 || type.includes('xml')) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.body) chunks.push(chunk as Buffer);
+      assertIsapiOk(response.status >= 400 ? response.status : 500, Buffer.concat(chunks), path);
+    }
+    const length = Number(response.headers['content-length']);
+    const total = Number.isFinite(length) && length > 0 ? length : undefined;
+    let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        o.onProgress?.(total === undefined ? { bytes } : { bytes, total });
+        callback(null, chunk);
+      },
+    });
+    const part = `${destPath}.part`;
+    try {
+      await pipeline(response.body, counter, createWriteStream(part), ...(o.signal === undefined ? [] : [{ signal: o.signal }]));
+      if (total !== undefined && bytes !== total) throw new ProtocolError(`${path}: got ${bytes} of ${total} bytes`);
+      await rename(part, destPath);
+    } catch (error) {
+      await rm(part, { force: true });
+      throw error;
+    }
+    return { path: destPath, bytes };
   }
+
+  /** Idempotent: closes the alert stream and every pooled connection. */
+  async close(): Promise<void> {
+    await this.hub.close();
+    await this.http.close();
+  }
+
+  private async putOverlayList(channel: number, overlays: TextOverlayUpdate[], o: CallOptions): Promise<void> {
+    const path = overlaysPath(channel);
+    const cached = this.listDocs.get(channel);
+    const doc = structuredClone(cached ?? (await this.getXml(path, 'TextOverlayList', o)));
+    const items = childElements(doc, 'TextOverlay');
+    for (const overlay of overlays) {
+      const item = items.find((e) => childText(e, 'id') === String(overlay.id));
+      if (item === undefined) throw new ProtocolError(`${this.name}: channel ${channel} has no text overlay ${overlay.id}`);
+      applyOverlayUpdate(item, overlay);
+    }
+    try {
+      await this.call('PUT', path, o, serializeXml(doc));
+    } catch (error) {
+      this.listDocs.delete(channel);
+      throw error;
+    }
+    this.listDocs.set(channel, doc);
+    for (const overlay of overlays) {
+      const single = this.singleDocs.get(`${channel}/${overlay.id}`);
+      if (single !== undefined) applyOverlayUpdate(single, overlay);
+    }
+  }
+
+  private async checkLength(channel: number, overlays: readonly TextOverlayUpdate[], o: CallOptions): Promise<void> {
+    const limit = await this.textLimit(channel, o);
+    for (const overlay of overlays) {
+      const length = [...overlay.text].length;
+      if (length > limit) throw new TextTooLongError(overlay.id, length, limit, this.name);
+    }
+  }
+
+  private async getXml(path: string, rootName: string, o: CallOptions): Promise<XmlElement> {
+    const response = await this.call('GET', path, o);
+    return expectRoot(parseXml(response.body.toString('utf8')), rootName, path);
+  }
+
+  private async call(method: string, path: string, o: CallOptions, body?: string): Promise<HttpResponse> {
+    const response = await this.http.request({
+      method,
+      path,
+      ...(body === undefined ? {} : { body, headers: XML_HEADERS }),
+      ...callOpts(o),
+    });
+    assertIsapiOk(response.status, response.body, path);
+    return response;
+  }
+}
+
+function callOpts(o: CallOptions): { signal?: AbortSignal; timeoutMs?: number } {
+  return { ...(o.signal === undefined ? {} : { signal: o.signal }), ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) };
 }

@@ -1,2 +1,4 @@
 export * from './types.js';
 export { HikvisionClient } from './client.js';
+export { MultipartReader, type MultipartPart } from './multipart.js';
+export { parseEventXml } from './parse.js';

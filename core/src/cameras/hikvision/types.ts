@@ -1,4 +1,4 @@
-import { ProtocolError, type CamflowErrorOptions } from '../../errors.js';
+import { CamflowError, ProtocolError, type CamflowErrorOptions } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { TlsOption } from '../../config/common.js';
 
@@ -119,5 +119,20 @@ export class IsapiError extends ProtocolError {
     this.subStatusCode = status.subStatusCode;
     this.statusString = status.statusString;
     this.httpStatus = status.httpStatus;
+  }
+}
+
+/** An overlay text longer than the device takes. Raised before anything is sent. */
+export class TextTooLongError extends CamflowError {
+  override readonly code: string = 'TEXT_TOO_LONG';
+  readonly overlayId: number;
+  readonly length: number;
+  readonly limit: number;
+
+  constructor(overlayId: number, length: number, limit: number, camera: string) {
+    super(`${camera}: overlay ${overlayId} text has ${length} characters; the device allows ${limit}`);
+    this.overlayId = overlayId;
+    this.length = length;
+    this.limit = limit;
   }
 }

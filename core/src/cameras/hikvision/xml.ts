@@ -1,0 +1,118 @@
+/**
+ * A small, lenient XML reader/writer for ISAPI documents. Lenient where devices are sloppy (a raw `&`
+ * in event XML is taken as text), faithful where we write back: a document read and re-serialised
+ * keeps its namespace, attributes and the elements we do not know, so read-modify-write is safe.
+ * Elements are matched by local name, ignoring namespaces (they vary by model and firmware).
+ */
+import { ProtocolError } from '../../errors.js';
+
+export interface XmlElement {
+  /** Qualified name as written (`TextOverlay`, `ns:TextOverlay`). */
+  name: string;
+  attrs: [string, string][];
+  children: XmlNode[];
+}
+export type XmlNode = XmlElement | string;
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decodeEntities(raw: string): string {
+  return raw.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_m, entity: string) => {
+    if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
+    if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
+    return ENTITIES[entity] ?? '';
+  });
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`);
+}
+
+const TAG = /<\/?([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;
+const ATTR = /([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+/** Parses a document. Throws ProtocolError when it is not XML we can read (cut short, no root). */
+export function parseXml(text: string): XmlElement {
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  let pos = 0;
+  while (pos < text.length) {
+    const lt = text.indexOf('<', pos);
+    const chunk = text.slice(pos, lt === -1 ? undefined : lt);
+    const top = stack.at(-1);
+    if (top !== undefined && chunk !== '') top.children.push(decodeEntities(chunk));
+    if (lt === -1) break;
+    if (text.startsWith('<?', lt) || text.startsWith('<!--', lt) || text.startsWith('<!', lt)) {
+      const end = text.indexOf(text.startsWith('<!--', lt) ? '-->' : '>', lt);
+      if (end === -1) break;
+      pos = end + 1;
+      continue;
+    }
+    TAG.lastIndex = lt;
+    const m = TAG.exec(text);
+    if (m === null) throw new ProtocolError(`malformed XML near offset ${lt}`);
+    pos = TAG.lastIndex;
+    const name = m[1] ?? '';
+    if (m[0].startsWith('</')) {
+      const open = stack.pop();
+      if (open?.name !== name) throw new ProtocolError(`malformed XML: </${name}> does not match <${open?.name ?? ''}>`);
+      continue;
+    }
+    const element: XmlElement = { name, attrs: [...(m[2] ?? '').matchAll(ATTR)].map((a) => [a[1] ?? '', decodeEntities(a[2] ?? a[3] ?? '')]), children: [] };
+    if (top !== undefined) top.children.push(element);
+    else if (root === undefined) root = element;
+    else throw new ProtocolError('malformed XML: more than one root element');
+    if (m[3] !== '/') stack.push(element);
+  }
+  if (root === undefined || stack.length > 0) throw new ProtocolError('malformed XML: document is incomplete');
+  return root;
+}
+
+export function serializeXml(root: XmlElement): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${serializeElement(root)}\n`;
+}
+
+function serializeElement(element: XmlElement): string {
+  const attrs = element.attrs.map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join('');
+  if (element.children.length === 0) return `<${element.name}${attrs}></${element.name}>`;
+  const inner = element.children.map((c) => (typeof c === 'string' ? escapeXml(c) : serializeElement(c))).join('');
+  return `<${element.name}${attrs}>${inner}</${element.name}>`;
+}
+
+export function localName(element: XmlElement): string {
+  const colon = element.name.indexOf(':');
+  return colon === -1 ? element.name : element.name.slice(colon + 1);
+}
+
+export function childElements(element: XmlElement, name?: string): XmlElement[] {
+  return element.children.filter((c): c is XmlElement => typeof c !== 'string' && (name === undefined || localName(c) === name));
+}
+
+export function findChild(element: XmlElement, name: string): XmlElement | undefined {
+  return childElements(element, name)[0];
+}
+
+/** Text content of an element, trimmed. */
+export function textContent(element: XmlElement): string {
+  return element.children.map((c) => (typeof c === 'string' ? c : textContent(c))).join('').trim();
+}
+
+export function childText(element: XmlElement, name: string): string | undefined {
+  const found = findChild(element, name);
+  return found === undefined ? undefined : textContent(found);
+}
+
+/** Sets the text of a child, creating it (unprefixed, at the end) when missing. */
+export function setChildText(element: XmlElement, name: string, text: string): void {
+  const found = findChild(element, name);
+  if (found !== undefined) {
+    found.children = [text];
+    return;
+  }
+  const prefix = element.name.includes(':') ? `${element.name.split(':')[0] ?? ''}:` : '';
+  element.children.push({ name: `${prefix}${name}`, attrs: [], children: [text] });
+}
+
+export function getAttr(element: XmlElement, name: string): string | undefined {
+  return element.attrs.find(([k]) => k === name)?.[1];
+}
