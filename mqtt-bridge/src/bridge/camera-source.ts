@@ -42,7 +42,8 @@ export class HikvisionSource implements CameraSource {
   async details(options: CallOptions): Promise<CameraDetails> {
     const info = await this.client.deviceInfo(options);
     return {
-      manufacturer: info.manufacturer ?? 'Hikvision',
+      // Firmware reports the brand in lower case (`hikvision`); Home Assistant shows it as a name.
+      manufacturer: capitalize(info.manufacturer ?? 'Hikvision'),
       model: info.model,
       serialNumber: info.serialNumber,
       firmware: info.firmwareVersion,
@@ -129,3 +130,7 @@ export const createCameraSource: SourceFactory = (camera, logger) => {
       return new P2pSource(camera, logger);
   }
 };
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
