@@ -86,8 +86,8 @@ export class CameraHttpClient {
   private closed = false;
   private digest: DigestEntry | undefined;
   private basic = false;
-  /** While the first request fetches the challenge, the others wait for it (no 401 storm). */
-  private priming: Promise<void> | undefined;
+  /** Set while one request proves a new challenge; see waitForGate. */
+  private gate: Promise<void> | undefined;
   private authFailedUntil = 0;
   /** Round trips (responses and failures) and 401s seen, for diagnostics and benchmarks. */
   readonly counters = { requests: 0, roundTrips: 0, unauthorized: 0 };
@@ -148,10 +148,9 @@ export class CameraHttpClient {
   private async send(request: HttpRequest, signal: AbortSignal, bodyTimeout: number): Promise<Dispatcher.ResponseData> {
     this.assertNotBackingOff();
     this.counters.requests++;
-    const release = await this.waitForChallenge(signal);
+    if (this.gate !== undefined) await this.waitForGate(signal);
+    let release = this.digest === undefined && !this.basic ? this.takeGate() : undefined;
     try {
-      // Waiting for another request's challenge may have ended in an auth failure.
-      this.assertNotBackingOff();
       const sentNonce = this.digest?.nonce;
       let authorization = this.authorizationFor(request);
       let response = await this.dispatchRetrying(request, authorization, signal, bodyTimeout);
@@ -164,8 +163,15 @@ export class CameraHttpClient {
         authorization === undefined ||
         (challenge.scheme === 'digest' && (isStale(challenge) || challenge.params['nonce'] !== sentNonce));
       if (!canRetry) this.authFailed('the camera rejected the credentials');
-      this.learnChallenge(challenge);
-      release();
+      if (release === undefined) {
+        // Another request may be proving a fresh challenge right now: wait for its verdict.
+        if (this.gate !== undefined) await this.waitForGate(signal);
+        const relearned = this.digest !== undefined && this.digest.nonce !== sentNonce;
+        if (!relearned) {
+          release = this.takeGate();
+          this.learnChallenge(challenge);
+        }
+      } else this.learnChallenge(challenge);
       authorization = this.authorizationFor(request);
       response = await this.dispatchRetrying(request, authorization, signal, bodyTimeout);
       if (response.statusCode === 401) {
@@ -175,23 +181,26 @@ export class CameraHttpClient {
       this.learnNextNonce(response.headers);
       return response;
     } finally {
-      release();
+      release?.();
     }
   }
 
   /**
-   * With no cached challenge, the first request goes alone and the rest wait for its answer, so a
-   * cold start with N parallel requests costs one 401, not N. Returns the primer's release function.
+   * While one request proves a new challenge (cold start, stale nonce), the others wait for its
+   * verdict: a cold start with N parallel requests costs one 401, not N, and a wrong password costs
+   * two attempts in all, not two per request (each failure counts towards the camera's lockout).
+   * Callers check `this.gate` synchronously first, so taking the gate right after is race-free.
    */
-  private async waitForChallenge(signal: AbortSignal): Promise<() => void> {
-    while (this.digest === undefined && !this.basic && this.priming !== undefined) {
-      await abortable(this.priming, signal);
-    }
-    if (this.digest !== undefined || this.basic) return () => {};
+  private async waitForGate(signal: AbortSignal): Promise<void> {
+    while (this.gate !== undefined) await abortable(this.gate, signal);
+    this.assertNotBackingOff();
+  }
+
+  private takeGate(): () => void {
     const { promise, resolve } = Promise.withResolvers<void>();
-    this.priming = promise;
+    this.gate = promise;
     return () => {
-      if (this.priming === promise) this.priming = undefined;
+      if (this.gate === promise) this.gate = undefined;
       resolve();
     };
   }
