@@ -1,3 +1,4 @@
+import { hikvisionCommand } from './hikvision/cli.js';
 import { trailcamCommand } from './p2p/cli.js';
 
 /** A simulator kind runnable from `camflow-sim`: starts, prints where it listens, stops on abort. */
@@ -8,4 +9,4 @@ export interface SimulatorCommand {
 }
 
 /** Every simulator kind. A new kind is a line here. */
-export const simulatorCommands: readonly SimulatorCommand[] = [trailcamCommand];
+export const simulatorCommands: readonly SimulatorCommand[] = [trailcamCommand, hikvisionCommand];

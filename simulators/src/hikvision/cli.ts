@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import type { SimulatorCommand } from '../cli-commands.js';
+import { HikvisionSimulator } from './simulator.js';
+
+/** `camflow-sim hikvision --count N --base-port P --latency MS`: N cameras on consecutive ports. */
+export const hikvisionCommand: SimulatorCommand = {
+  kind: 'hikvision',
+  usage: 'hikvision [--count N] [--base-port P] [--latency MS] [--jitter MS] [--username U] [--password P] [--basic-only] [--nvr]',
+  async run(args, signal, print) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        count: { type: 'string', default: '1' },
+        'base-port': { type: 'string', default: '0' },
+        latency: { type: 'string', default: '0' },
+        jitter: { type: 'string', default: '0' },
+        username: { type: 'string', default: 'admin' },
+        password: { type: 'string', default: 'password' },
+        'basic-only': { type: 'boolean', default: false },
+        nvr: { type: 'boolean', default: false },
+      },
+    });
+    const count = Number(values.count);
+    const basePort = Number(values['base-port']);
+    if (!Number.isInteger(count) || count < 1) throw new Error('--count must be a positive integer');
+    if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65_535) throw new Error('--base-port must be a port (0 = any free port)');
+    const sims: HikvisionSimulator[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const sim = new HikvisionSimulator({
+          port: basePort === 0 ? 0 : basePort + i,
+          latencyMs: Number(values.latency),
+          jitterMs: Number(values.jitter),
+          username: values.username,
+          password: values.password,
+          basicOnly: values['basic-only'],
+          nvr: values.nvr,
+          serialNumber: `DS-2CD2143G2-I20230601AAWRJ${String(i + 1).padStart(8, '0')}`,
+        });
+        sims.push(sim);
+        await sim.start();
+        print(`hikvision camera ${i + 1} listening on ${sim.url} (user ${values.username})`);
+      }
+      if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    } finally {
+      await Promise.all(sims.map((sim) => sim.stop()));
+    }
+  },
+};
