@@ -80,7 +80,7 @@ async function mqttBaseline(url: string): Promise<{ p50: number; p99: number }> 
   let sent = 0;
   const perTick = EVENTS_PER_SECOND / 100;
   const tick = setInterval(() => {
-    for (let i = 0; i < perTick && sent < total; i++, sent++) void pub.publishAsync(`bench/raw/${sent % CAMERAS}/motion`, String(now()), { qos: 0, retain: true });
+    for (let i = 0; i < perTick && sent < total; i++, sent++) void pub.publishAsync(`bench/raw/${sent % CAMERAS}/motion`, String(now()), { qos: 0, retain: false });
     if (sent >= total) clearInterval(tick);
   }, 10);
   await done;
@@ -125,6 +125,7 @@ function latencies(fired: Fired[], received: Map<number, { on: boolean; at: numb
     if (message === undefined) throw new Error(`camera ${event.camera}: no motion state for event ${index}`);
     if (message.on !== (event.state === 'active')) throw new Error(`camera ${event.camera}: event ${index} out of order`);
     (message.on ? on : off).push(message.at - event.at);
+    if (process.env['BENCH_DEBUG'] !== undefined && message.at - event.at > 15) log(`slow ${message.on ? 'on' : 'off'} cam${event.camera} #${index} at +${Math.round(event.at - (fired[0]?.at ?? 0))}ms: ${Math.round(message.at - event.at)}ms`);
   }
   return { on, off };
 }
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
     while ([...received.values()].reduce((n, l) => n + l.length, 0) < expected && now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const { on, off } = latencies(fired, received);
     const all = [...on, ...off];
-    const rssAfter = process.memoryUsage().rss;
+    const { rss: rssAfter, heapUsed, heapTotal } = process.memoryUsage();
     const p99 = round(percentile(all, 99));
     const result = {
       bench: 'bridge',
@@ -190,7 +191,8 @@ async function main(): Promise<void> {
         motion_off: { p50: round(percentile(off, 50)), p99: round(percentile(off, 99)) },
         baseline_bare_mqtt: mqtt,
       },
-      rss_mb: { before_bridge: mb(rssBefore), after: mb(rssAfter) },
+      // before_bridge: this process with the broker, the MQTT clients and every module loaded.
+      rss_mb: { before_bridge: mb(rssBefore), after: mb(rssAfter), heap_used: mb(heapUsed), heap_committed: mb(heapTotal) },
       targets: {
         discovery_le_3000ms: discoveryMs <= 3000,
         p99_le_20ms: p99 <= 20,
