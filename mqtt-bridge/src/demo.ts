@@ -91,11 +91,13 @@ async function main(): Promise<number> {
     await bridge.start();
     const broker = bridge.brokerUrl ?? '';
     const { hostname, port } = new URL(broker);
+    const at = port === '1883' || port === '' ? `-h ${hostname}` : `-h ${hostname} -p ${port}`;
     print(`demo: bridge running on ${broker} with config ${file}`);
     print('Watch it:');
-    print(`  mosquitto_sub -h ${hostname} -p ${port} -t 'camflow/#' -v`);
-    print(`  mosquitto_sub -h ${hostname} -p ${port} -t 'homeassistant/#' -v   # the discovery configs`);
-    print(`Try a command:  mosquitto_pub -h ${hostname} -p ${port} -t camflow/front/overlay/2/set -m 21.5`);
+    print(`  mosquitto_sub ${at} -t 'camflow/#' -v`);
+    print(`  mosquitto_sub ${at} -t 'camflow/#' -T 'camflow/+/snapshot' -v   # without the JPEG bytes`);
+    print(`  mosquitto_sub ${at} -t 'homeassistant/#' -v                     # the discovery configs`);
+    print(`Try a command:  mosquitto_pub ${at} -t camflow/front/overlay/2/set -m 21.5`);
     print('Home Assistant: add the MQTT integration with this broker; the cameras appear as devices.');
     print('Ctrl-C stops everything.');
     stopMotion = scheduleMotion(hikvision, print);
