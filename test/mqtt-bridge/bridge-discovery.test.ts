@@ -114,6 +114,14 @@ describe('camera discovery', () => {
     expect(dev).toEqual({ ids: ['camflow_trail'], name: 'Trail', mf: 'TrailCam', via_device: 'camflow_bridge' });
   });
 
+  it('gives a Hikvision camera without overlays no overlay sync switch nor cycle sensor', () => {
+    const plain = { ...yard, overlays: [] };
+    expect(Object.keys(cameraDiscovery(plain, context).payload.cmps)).toEqual([
+      'camera', 'motion', 'event', 'snapshot_button', 'record_button', 'recording', 'last_error',
+    ]);
+    expect(commandTarget(plain).accepts.has('overlay_sync')).toBe(false);
+  });
+
   it('uses only keys valid for each Home Assistant platform, with unique ids', () => {
     assertValidForHomeAssistant(cameraDiscovery(yard, context).payload);
     assertValidForHomeAssistant(cameraDiscovery(trail, context).payload);

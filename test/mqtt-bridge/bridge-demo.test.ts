@@ -1,0 +1,62 @@
+/** The `npm start` demo as a real process: simulators, embedded broker and bridge; Ctrl-C stops it all. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/cli.js';
+import { freePort } from '../helpers/mosquitto.js';
+import { TestMqttClient } from '../helpers/mqtt.js';
+
+const demoBin = join(repoRoot, 'mqtt-bridge/dist/demo.js');
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** examples/demo.yaml with free ports instead of the fixed ones, so tests never collide with a running demo. */
+async function demoConfig(dir: string): Promise<{ file: string; brokerPort: number }> {
+  let text = await readFile(join(repoRoot, 'examples/demo.yaml'), 'utf8');
+  const brokerPort = await freePort();
+  text = text.replace('port: 1883', `port: ${brokerPort}`);
+  for (const fixed of ['18081', '18082', '18083', '18108', '18611']) text = text.replace(fixed, String(await freePort()));
+  const file = join(dir, 'demo.yaml');
+  await writeFile(file, text);
+  return { file, brokerPort };
+}
+
+describe('npm start demo', () => {
+  it('brings up four simulated cameras behind the bridge and stops cleanly on Ctrl-C', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'camflow-demo-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const { file, brokerPort } = await demoConfig(dir);
+    const child = spawn(process.execPath, [demoBin, file], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    });
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('Ctrl-C stops everything')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`demo exited ${code}: ${stdout}`)));
+    });
+    expect(stdout).toContain(`mosquitto_sub -h 127.0.0.1 -p ${brokerPort} -t 'camflow/#' -v`);
+    const ha = await TestMqttClient.connect(`mqtt://127.0.0.1:${brokerPort}`, ['homeassistant/device/+/config', 'camflow/+/availability']);
+    cleanups.push(() => ha.close());
+    for (const camera of ['front', 'yard', 'garage', 'trail']) {
+      await ha.waitFor(`homeassistant/device/camflow_${camera}/config`);
+      await ha.waitFor(`camflow/${camera}/availability`, (m) => m.text === 'online');
+    }
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(stdout).toContain('demo: stopped');
+  });
+});
