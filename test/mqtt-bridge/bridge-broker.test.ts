@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '@camflow/core';
-import { Bridge, EmbeddedBroker } from 'camflow-mqtt-bridge';
+import { backoffDelay, Bridge, EmbeddedBroker } from 'camflow-mqtt-bridge';
 import { repoRoot } from '../helpers/cli.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { TestMqttClient } from '../helpers/mqtt.js';
@@ -149,6 +149,25 @@ for (const [name, startBroker] of [['aedes', startAedes], ['mosquitto', startMos
       expect(fresh.on('homeassistant/device/camflow_gone/config')).toEqual([]);
     });
 
+    it('removes a component the bridge no longer has by reducing it to its platform first', async () => {
+      const b = await broker();
+      const old = await client(b.url, []);
+      const ghost = {
+        dev: { ids: ['camflow_bridge'] },
+        o: { name: 'camflow', sw: '0.0.1' },
+        cmps: { ghost: { p: 'sensor', state_topic: 'camflow/bridge/ghost', unique_id: 'camflow_bridge_ghost' } },
+      };
+      await old.publish('homeassistant/device/camflow_bridge/config', JSON.stringify(ghost), { retain: true });
+      const watcher = await client(b.url, ['homeassistant/device/camflow_bridge/config']);
+      await watcher.waitFor('homeassistant/device/camflow_bridge/config');
+      const mark = watcher.mark();
+      await startBridge(b.url);
+      const reduced = await watcher.waitFor('homeassistant/device/camflow_bridge/config', (m) => m.text.includes('ghost'), { fromIndex: mark });
+      expect(JSON.parse(reduced.text).cmps.ghost).toEqual({ p: 'sensor' });
+      const final = await watcher.waitFor('homeassistant/device/camflow_bridge/config', (m) => !m.text.includes('ghost'), { fromIndex: watcher.received.indexOf(reduced) });
+      expect(JSON.parse(final.text).cmps).toHaveProperty('cameras_online');
+    });
+
     it('reconnects after a broker restart and re-publishes everything the broker forgot', async () => {
       const b = await broker();
       await startBridge(b.url);
@@ -161,6 +180,16 @@ for (const [name, startBroker] of [['aedes', startAedes], ['mosquitto', startMos
     });
   });
 }
+
+describe('reconnect backoff', () => {
+  it('doubles from the minimum and never exceeds the cap', () => {
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const delay = backoffDelay(attempt, 1000, 30_000);
+      expect(delay).toBeGreaterThanOrEqual(Math.min(30_000, 1000 * 2 ** attempt) * 0.75);
+      expect(delay).toBeLessThanOrEqual(30_000);
+    }
+  });
+});
 
 describe('last will', () => {
   it('makes the broker publish offline when the bridge process dies without a goodbye', async () => {
