@@ -81,6 +81,22 @@ describe('camflow connect / trailcam', () => {
     expect(await readFile(out)).toEqual(thumbnailJpeg(100, camera.photos[0]!.mediaNum));
   });
 
+  it('snapshot saves the newest photo of a P2P camera', async () => {
+    const out = join(dir, 'snapshot.jpg');
+    const result = await runCamflow(['snapshot', '--config', config, '--camera', 'trail', '-o', out], { env });
+    expect(result).toMatchObject({ code: 0 });
+    // The camera lists its media newest first, as `trailcam media` shows.
+    const jpeg = await readFile(out);
+    expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect(jpeg).toEqual(thumbnailJpeg(100, camera.photos[0]!.mediaNum));
+  });
+
+  it('snapshot of a dead P2P camera exits 1 with a one-line reason', async () => {
+    const result = await runCamflow(['snapshot', '--config', config, '--camera', 'dead', '-o', join(dir, 'none.jpg')], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^✗ /);
+  });
+
   it('rejects a camera that is not p2p or missing flags', async () => {
     const result = await runCamflow(['connect', '--config', config], { env });
     expect(result.code).toBe(2);

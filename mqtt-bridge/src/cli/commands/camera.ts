@@ -1,6 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ConfigError, HikvisionClient, loadConfig, type CameraConfig, type HikvisionCameraConfig } from '@camflow/core';
+import {
+  ConfigError,
+  HikvisionClient,
+  loadConfig,
+  TrailCamClient,
+  type CameraConfig,
+  type HikvisionCameraConfig,
+  type P2pCameraConfig,
+} from '@camflow/core';
 import { type CliIo, type Command, UsageError, writeLine } from '../command.js';
 
 const options = { config: { type: 'string', short: 'c' }, camera: { type: 'string' } } as const;
@@ -45,11 +53,23 @@ export function hikvisionSnapshot(camera: HikvisionCameraConfig, io: CliIo): Pro
   return withHikvision(camera, io, (client) => client.snapshot(camera.channel, { signal: io.signal }));
 }
 
+/** Races the paths to a P2P camera, logs in and takes its newest photo's JPEG. */
+export async function p2pSnapshot(camera: P2pCameraConfig, io: CliIo): Promise<Buffer> {
+  const client = TrailCamClient.fromConfig(camera, io.logger);
+  try {
+    await client.connect({ signal: io.signal });
+    return await client.snapshot({ signal: io.signal });
+  } finally {
+    await client.close();
+  }
+}
+
 type SnapshotHandler<T extends CameraConfig['type']> = (camera: Extract<CameraConfig, { type: T }>, io: CliIo) => Promise<Buffer>;
 
 /** One snapshot function per camera type; a type without one says so. */
 export const snapshotHandlers: { [T in CameraConfig['type']]?: SnapshotHandler<T> } = {
   hikvision: hikvisionSnapshot,
+  p2p: p2pSnapshot,
 };
 
 export function snapshotOf(camera: CameraConfig, io: CliIo): Promise<Buffer> {
