@@ -55,13 +55,17 @@ export function cameraHandleFor(node: Node<CameraCredentials>, def: CameraDef): 
   );
 }
 
-/** The camera handle behind a node's `camera` property, or a ConfigError saying what is missing. */
-export function cameraFrom(RED: NodeAPI, id: unknown): CameraHandle {
+/**
+ * The camera handle behind a node's `camera` property, or a ConfigError saying what is missing. The
+ * node's lifecycle becomes a user of the camera, so the camera closes only after the node's work ended.
+ */
+export function cameraFrom(RED: NodeAPI, id: unknown, user?: { readonly closed: Promise<void> }): CameraHandle {
   const node = typeof id === 'string' && id !== '' ? RED.nodes.getNode(id) : null;
   const camera = (node as Partial<CameraNode> | null)?.camera;
   if (!(camera instanceof CameraHandle)) {
     throw new ConfigError(RED._('camflow.errors.noCamera'));
   }
+  if (user !== undefined) camera.addUser(user);
   return camera;
 }
 

@@ -9,6 +9,9 @@ import {
   type RaceReport,
 } from '@camflow/core';
 
+/** How long closing a camera waits for the nodes using it (Node-RED gives up on a close after 15 s). */
+const USERS_CLOSE_MS = 10_000;
+
 /** Id of the camera inside its own overlay sync engine (one engine per camera). */
 export const SYNC_CAMERA_ID = 'camera';
 
@@ -41,6 +44,8 @@ export class CameraHandle {
   #trailcam: TrailCamClient | undefined;
   #sync: { engine: OverlaySync; users: Set<string> } | undefined;
   #closed = false;
+  /** Nodes using this camera: close() lets them finish (stop a recording) before the clients go. */
+  readonly #users = new Set<{ readonly closed: Promise<void> }>();
 
   constructor(settings: CameraSettings, logger: Logger) {
     this.settings = settings;
@@ -141,8 +146,23 @@ export class CameraHandle {
     await sync.engine.stop();
   }
 
+  /** Registers a node whose work must end before the camera's clients are closed. */
+  addUser(user: { readonly closed: Promise<void> }): void {
+    if (this.#users.has(user)) return;
+    this.#users.add(user);
+    void user.closed.then(() => this.#users.delete(user));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Node-RED closes the nodes of a flow concurrently. Users finish first (bounded: a user that is not
+    // being closed must not hold the redeploy), then nothing new may start.
+    if (this.#users.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, USERS_CLOSE_MS)));
+      await Promise.race([Promise.all([...this.#users].map((user) => user.closed)), limit]);
+      clearTimeout(timer);
+    }
     this.#closed = true;
     const sync = this.#sync;
     this.#sync = undefined;

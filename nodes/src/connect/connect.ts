@@ -42,7 +42,7 @@ export default function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
     const life = new NodeLifecycle(this);
     life.handleInput(async (msg, send, signal) => {
-      const camera = cameraFrom(RED, config.camera);
+      const camera = cameraFrom(RED, config.camera, life);
       const modes = pathModes(config, msg['modes']);
       this.status({ fill: 'yellow', shape: 'ring', text: 'camflow.status.connecting' });
       const report = await camera.connect(signal, { modes, fresh: msg['reconnect'] === true });

@@ -45,7 +45,7 @@ export default function register(RED: NodeAPI): void {
     };
 
     const downloadAll = async (msg: NodeMessage, send: NodeSend, signal: AbortSignal): Promise<void> => {
-      const camera = cameraFrom(RED, config.camera);
+      const camera = cameraFrom(RED, config.camera, life);
       const folder = typeof msg['folder'] === 'string' && msg['folder'] !== '' ? msg['folder'] : config.folder;
       if (folder === '') throw new ConfigError(RED._('download.errors.noFolder'));
       const range = timeRange(msg['from'], msg['to'], hours);

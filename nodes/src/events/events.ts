@@ -65,7 +65,7 @@ export default function register(RED: NodeAPI): void {
     };
 
     const run = async (signal: AbortSignal): Promise<void> => {
-      const camera = cameraFrom(RED, config.camera);
+      const camera = cameraFrom(RED, config.camera, life);
       let backoff = RESTART_MS.initial;
       while (!signal.aborted) {
         try {

@@ -68,7 +68,7 @@ function directMode(RED: NodeAPI, node: Node, config: OverlayDef, life: NodeLife
   };
 
   life.handleInput(async (msg, send, signal) => {
-    const camera = cameraFrom(RED, config.camera);
+    const camera = cameraFrom(RED, config.camera, life);
     const id = overlayId(msg['overlay'] ?? config.overlay);
     const text = textFor(msg);
     const started = performance.now();
@@ -84,7 +84,7 @@ function directMode(RED: NodeAPI, node: Node, config: OverlayDef, life: NodeLife
  * object sets template values; every cycle that wrote or failed something is output as its report.
  */
 function syncMode(RED: NodeAPI, node: Node, config: OverlayDef, life: NodeLifecycle): void {
-  const camera: CameraHandle = cameraFrom(RED, config.camera);
+  const camera: CameraHandle = cameraFrom(RED, config.camera, life);
   const id = overlayId(config.overlay);
   const engine = camera.acquireOverlaySync(node.id, positiveNumber(config.interval, 1) * 1000);
   life.onClose(() => camera.releaseOverlaySync(node.id));

@@ -38,7 +38,7 @@ export default function register(RED: NodeAPI): void {
     const life = new NodeLifecycle(this);
     const fallback = positiveNumber(config.duration, 30);
     life.handleInput(async (msg, send, signal) => {
-      const camera = cameraFrom(RED, config.camera);
+      const camera = cameraFrom(RED, config.camera, life);
       const seconds = durationSeconds(msg['duration'], fallback);
       const client = camera.hikvision();
       const track = camera.settings.channel * 100 + 1;

@@ -13,14 +13,24 @@ export class NodeLifecycle {
   readonly #controller = new AbortController();
   readonly #tasks = new Set<Promise<unknown>>();
   readonly #releases: Release[] = [];
+  readonly #closed: Promise<void>;
+  #markClosed: () => void = () => undefined;
 
   constructor(private readonly node: Node) {
+    this.#closed = new Promise((resolve) => (this.#markClosed = resolve));
     node.on('close', (_removed, done) => {
-      this.close().then(done, (error: unknown) => {
-        node.error(error);
-        done();
-      });
+      this.close()
+        .then(done, (error: unknown) => {
+          node.error(error);
+          done();
+        })
+        .finally(this.#markClosed);
     });
+  }
+
+  /** Settles once this node has closed: its tasks have ended and its resources are released. */
+  get closed(): Promise<void> {
+    return this.#closed;
   }
 
   get signal(): AbortSignal {

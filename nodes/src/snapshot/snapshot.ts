@@ -20,7 +20,7 @@ export default function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
     const life = new NodeLifecycle(this);
     life.handleInput(async (msg, send, signal) => {
-      const camera = cameraFrom(RED, config.camera);
+      const camera = cameraFrom(RED, config.camera, life);
       this.status({ fill: 'blue', shape: 'dot', text: 'camflow.status.working' });
       const jpeg = await camera.snapshot(signal);
       this.status({});

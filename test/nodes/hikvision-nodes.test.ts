@@ -1,0 +1,196 @@
+/** Each camflow node in the real Node-RED runtime (test helper) against the Hikvision simulator. */
+import { HikvisionSimulator } from '@camflow/simulators';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import cameraNode from 'node-red-contrib-camflow/dist/camera/camera.js';
+import downloadNode from 'node-red-contrib-camflow/dist/download/download.js';
+import eventsNode from 'node-red-contrib-camflow/dist/events/events.js';
+import overlayNode from 'node-red-contrib-camflow/dist/overlay/overlay.js';
+import recordNode from 'node-red-contrib-camflow/dist/record/record.js';
+import snapshotNode from 'node-red-contrib-camflow/dist/snapshot/snapshot.js';
+import { helper, messages, nextMessage, onTab, statusMatching, withCatch, type FlowNode } from '../helpers/nodered.js';
+
+const ALL = [cameraNode, overlayNode, snapshotNode, eventsNode, recordNode, downloadNode];
+const PASSWORD = 'Nodes-Pa55';
+let sim: HikvisionSimulator;
+
+/** Waits until `condition` holds, checking every 10 ms for at most 5 s. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+let folder: string;
+
+function cameraConfig(): FlowNode {
+  return { id: 'cam', type: 'camflow-camera', name: 'Back', kind: 'hikvision', host: '127.0.0.1', port: String(sim.port), tls: false, channel: 1, version: 1 };
+}
+
+async function load(nodes: FlowNode[], password = PASSWORD): Promise<void> {
+  const flow = onTab(withCatch([cameraConfig(), ...nodes, { id: 'out', type: 'helper' }]), ['cam']);
+  await helper.load(ALL, flow, { cam: { username: 'admin', password } });
+}
+
+beforeEach(async () => {
+  sim = new HikvisionSimulator({ username: 'admin', password: PASSWORD });
+  await sim.start();
+  folder = await mkdtemp(path.join(tmpdir(), 'camflow-dl-'));
+});
+
+afterEach(async () => {
+  await helper.unload();
+  await sim.stop();
+  await rm(folder, { recursive: true, force: true });
+});
+
+describe('camflow-overlay', () => {
+  it('a string payload becomes the overlay text, and the output reports the write', async () => {
+    await load([{ id: 'ov', type: 'camflow-overlay', camera: 'cam', overlay: 2, template: '', sync: false, interval: 1, version: 1, wires: [['out']] }]);
+    const out = nextMessage(helper.getNode('out'));
+    helper.getNode('ov').receive({ payload: 'Gate open' });
+    const msg = await out;
+    expect(msg.payload).toMatchObject({ camera: 'Back', overlay: 2, text: 'Gate open', status: 'updated' });
+    expect(sim.overlay(1, 2)?.text).toBe('Gate open');
+  });
+
+  it('an object payload fills the template; msg.overlay picks another overlay', async () => {
+    await load([
+      { id: 'ov', type: 'camflow-overlay', camera: 'cam', overlay: 1, template: 'Outside {{value.temperature:0.1}} °C', sync: false, version: 1, wires: [['out']] },
+    ]);
+    const out = nextMessage(helper.getNode('out'));
+    helper.getNode('ov').receive({ payload: { temperature: 21.46 }, overlay: 3 });
+    await out;
+    expect(sim.overlay(1, 3)?.text).toBe('Outside 21.5 °C');
+  });
+
+  it('a wrong password reaches the Catch node with done(err) and shows auth failed', async () => {
+    await load([{ id: 'ov', type: 'camflow-overlay', camera: 'cam', overlay: 1, template: '', version: 1, wires: [['out']] }], 'wrong');
+    const status = statusMatching(helper.getNode('ov'), (s) => s.fill === 'red');
+    const caught = nextMessage(helper.getNode('caught'));
+    helper.getNode('ov').receive({ payload: 'x' });
+    const msg = await caught;
+    expect(msg.error.source.id).toBe('ov');
+    expect(msg.error.message).not.toContain('wrong');
+    expect((await status).text).toBe('camflow.status.authFailed');
+  });
+
+  it('in sync mode, overlay nodes of one camera share one sync; values are written and the cycle report is output', async () => {
+    await load([
+      { id: 'a', type: 'camflow-overlay', camera: 'cam', overlay: 1, template: 'T {{value.t}}', sync: true, interval: 0.05, version: 1, wires: [['out']] },
+      { id: 'b', type: 'camflow-overlay', camera: 'cam', overlay: 2, template: 'H {{value.h}}', sync: true, interval: 0.05, version: 1, wires: [[]] },
+    ]);
+    const reports = helper.getNode('out');
+    const written = new Promise<Record<string, any>>((resolve) => {
+      reports.on('input', (msg) => {
+        if (sim.overlay(1, 1)?.text === 'T 20' && sim.overlay(1, 2)?.text === 'H 55') resolve(msg);
+      });
+    });
+    helper.getNode('a').receive({ payload: { t: 20, h: 55 } });
+    const msg = await written;
+    expect(msg.payload).toMatchObject({ failed: 0 });
+    expect(msg.payload.updated).toBeGreaterThan(0);
+  });
+});
+
+describe('camflow-snapshot', () => {
+  it('outputs the JPEG as a Buffer and keeps the message properties', async () => {
+    await load([{ id: 'snap', type: 'camflow-snapshot', camera: 'cam', version: 1, wires: [['out']] }]);
+    const out = nextMessage(helper.getNode('out'));
+    helper.getNode('snap').receive({ payload: 'go', topic: 'motion' });
+    const msg = await out;
+    expect(Buffer.isBuffer(msg.payload)).toBe(true);
+    expect(msg.payload.subarray(0, 2).toString('hex')).toBe('ffd8');
+    expect(msg.topic).toBe('motion');
+  });
+});
+
+describe('camflow-events', () => {
+  it('emits one message per camera event with type, state, channel and time', async () => {
+    await load([{ id: 'ev', type: 'camflow-events', camera: 'cam', types: 'linedetection', version: 1, wires: [['out']] }]);
+    await sim.waitForAlertStreams(1);
+    const out = nextMessage(helper.getNode('out'));
+    sim.triggerEvent({ type: 'VMD', channel: 1, state: 'active' });
+    sim.triggerEvent({ type: 'linedetection', channel: 1, state: 'active' });
+    const msg = await out;
+    expect(msg.payload).toMatchObject({ type: 'linedetection', state: 'active', channel: 1 });
+    expect(Number.isNaN(Date.parse(msg.payload.time))).toBe(false);
+    expect(msg.topic).toBe('Back/linedetection');
+  });
+});
+
+describe('camflow-record', () => {
+  it('records for msg.duration seconds and outputs when it stops', async () => {
+    await load([{ id: 'rec', type: 'camflow-record', camera: 'cam', duration: 30, version: 1, wires: [['out']] }]);
+    const recording = statusMatching(helper.getNode('rec'), (s) => s.text === 'camflow.status.recording');
+    const out = nextMessage(helper.getNode('out'));
+    helper.getNode('rec').receive({ duration: 0.2 });
+    await recording;
+    expect(sim.recordingTracks.has(101)).toBe(true);
+    const msg = await out;
+    expect(msg.payload).toMatchObject({ camera: 'Back', track: 101 });
+    expect(msg.payload.durationMs).toBeGreaterThanOrEqual(200);
+    expect(sim.recordingTracks.size).toBe(0);
+  });
+
+  it('stops the recording when the flow is redeployed mid-recording', async () => {
+    await load([{ id: 'rec', type: 'camflow-record', camera: 'cam', duration: 3600, version: 1, wires: [['out']] }]);
+    const recording = statusMatching(helper.getNode('rec'), (s) => s.text === 'camflow.status.recording');
+    helper.getNode('rec').receive({});
+    await recording;
+    await helper.unload();
+    expect(sim.recordingTracks.size).toBe(0);
+  });
+});
+
+describe('camflow-download', () => {
+  const range = { from: '2024-05-01T11:15:00Z', to: '2024-05-01T12:00:00Z' };
+
+  it('downloads each recording in the range, one message per file, with progress in the status', async () => {
+    await load([{ id: 'dl', type: 'camflow-download', camera: 'cam', folder, hours: 12, version: 1, wires: [['out']] }]);
+    const statuses: string[] = [];
+    helper.getNode('dl').on('call:status', (call) => statuses.push(String(call.args[0]?.text)));
+    // The simulator stores a 10-minute clip every 10 minutes up to 12:00: 11:10, 11:20, ... 11:50 overlap.
+    const got = messages(helper.getNode('out'), 5);
+    helper.getNode('dl').receive({ ...range });
+    const files = await got;
+    expect(files.map((m) => m.skipped)).toEqual([false, false, false, false, false]);
+    for (const msg of files) {
+      expect((await stat(msg.payload)).size).toBe(msg.file.size);
+      expect(new Date(msg.file.to).getTime()).toBeGreaterThan(new Date(msg.file.from).getTime());
+    }
+    expect((await readdir(folder)).filter((f) => f.endsWith('.mp4'))).toHaveLength(5);
+    expect(statuses).toContain('download.status.progress');
+  });
+
+  it('skips files that are already there', async () => {
+    await load([{ id: 'dl', type: 'camflow-download', camera: 'cam', folder, hours: 12, version: 1, wires: [['out']] }]);
+    const first = messages(helper.getNode('out'), 5);
+    helper.getNode('dl').receive({ ...range });
+    await first;
+    const downloads = sim.requestLog.filter((entry) => entry.path.includes('download')).length;
+    helper.getNode('out').removeAllListeners('input');
+    const second = messages(helper.getNode('out'), 5);
+    helper.getNode('dl').receive({ ...range });
+    expect((await second).every((m) => m.skipped === true)).toBe(true);
+    expect(sim.requestLog.filter((entry) => entry.path.includes('download')).length).toBe(downloads);
+  });
+});
+
+describe('unloading a flow', () => {
+  it('leaves no connection or alert stream open on the camera', async () => {
+    await load([
+      { id: 'ev', type: 'camflow-events', camera: 'cam', types: '', version: 1, wires: [['out']] },
+      { id: 'a', type: 'camflow-overlay', camera: 'cam', overlay: 1, template: '{{counter}}', sync: true, interval: 0.05, version: 1, wires: [[]] },
+      { id: 'snap', type: 'camflow-snapshot', camera: 'cam', version: 1, wires: [['out']] },
+    ]);
+    await sim.waitForAlertStreams(1);
+    const out = nextMessage(helper.getNode('out'));
+    helper.getNode('snap').receive({});
+    await out;
+    await helper.unload();
+    // The server sees the client's FIN a moment after close() returned: wait for that, bounded.
+    await until(() => sim.stats.connectionsOpen === 0 && sim.stats.alertStreamsOpen === 0);
+    expect(sim.stats.alertStreamsOpen).toBe(0);
+    expect(sim.stats.connectionsOpen).toBe(0);
+  });
+});
