@@ -19,6 +19,7 @@ interface Setup {
   camera: HikvisionSimulator;
   bridge: Bridge;
   ha: TestMqttClient;
+  config: ReturnType<typeof parseConfig>;
 }
 
 async function setup(options: { brokerUrl?: string } = {}): Promise<Setup> {
@@ -58,7 +59,7 @@ async function setup(options: { brokerUrl?: string } = {}): Promise<Setup> {
   const ha = await TestMqttClient.connect(bridge.brokerUrl!, ['homeassistant/#', 'camflow/#']);
   cleanups.push(() => ha.close());
   await ha.waitFor('camflow/yard/availability', (m) => m.text === 'online');
-  return { camera, bridge, ha };
+  return { camera, bridge, ha, config };
 }
 
 describe('bridge with a Hikvision camera', () => {
@@ -162,3 +163,26 @@ describe('commands through a real Mosquitto', () => {
     await ha.waitFor('camflow/yard/overlay_sync', (m) => m.text === 'OFF');
   });
 });
+
+describe('bridge restart', () => {
+  it('keeps a configured camera\'s device (never clears it) when the bridge restarts', async () => {
+    const mosquitto = new Mosquitto();
+    cleanups.push(() => mosquitto.close());
+    await mosquitto.start();
+    const { bridge, config, camera } = await setup({ brokerUrl: mosquitto.url });
+    await bridge.stop();
+    // A slow camera: the bridge is connected (and sees its old retained config) long before the
+    // camera answers who it is.
+    camera.setFaults({ latencyMs: 300 });
+    const watcher = await TestMqttClient.connect(mosquitto.url, ['homeassistant/device/camflow_yard/config', 'camflow/yard/availability']);
+    cleanups.push(() => watcher.close());
+    await watcher.waitFor('homeassistant/device/camflow_yard/config');
+    const mark = watcher.mark();
+    const again = new Bridge({ config, version: '1.0.0' });
+    cleanups.push(() => again.stop());
+    await again.start();
+    await watcher.waitFor('camflow/yard/availability', (m) => m.text === 'online', { fromIndex: mark });
+    expect(watcher.received.slice(mark).filter((m) => m.topic.startsWith('homeassistant/') && m.payload.length === 0)).toEqual([]);
+  });
+});
+

@@ -7,7 +7,7 @@ import { type CamflowConfig, ensureError, type Logger, type MqttConfig, noopLogg
 import { CameraDevice } from './camera-device.js';
 import { type CameraSource, createCameraSource, HikvisionSource, type SourceFactory } from './camera-source.js';
 import { MqttConnection, type IncomingMessage } from './connection.js';
-import { bridgeDiscovery, commandTarget, type DiscoveryContext, type OverlayEntity } from './discovery.js';
+import { bridgeDiscovery, cameraObjectId, commandTarget, type DiscoveryContext, type OverlayEntity } from './discovery.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import type { CameraContext, Feature } from './feature.js';
 import { MotionFeature } from './features/motion.js';
@@ -148,6 +148,7 @@ export class Bridge {
     await publisher.state(this.topics.bridgeAvailability, 'online', 1);
     await publisher.state(this.topics.bridgeVersion, this.#discovery.origin.sw);
     await this.#publishCamerasOnline();
+    publisher.expect(this.#options.config.cameras.map((camera) => this.topics.deviceDiscovery(cameraObjectId(camera.id))));
     connection.start();
   }
 

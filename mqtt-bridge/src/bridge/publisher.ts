@@ -32,11 +32,24 @@ export class Publisher {
   readonly #states = new Map<string, StateEntry>();
   /** Discovery topics cleared while disconnected: cleared on the broker at the next connect. */
   readonly #pendingClears = new Set<string>();
+  /** Devices that will be published (cameras still starting): their retained configs must not be swept. */
+  readonly #expected = new Set<string>();
+  /** Our retained configs found on the broker before we published the new one. */
+  readonly #foundRetained = new Map<string, DevicePayload>();
 
   constructor(sender: MqttSender, logger: Logger, origin: string) {
     this.#sender = sender;
     this.#logger = logger;
     this.#origin = origin;
+  }
+
+  /**
+   * Announces the devices that are about to be published, so that their retained configs found on
+   * the broker meanwhile are kept (sweeping them would delete the devices, and with them the user's
+   * names and areas, only to create them again a moment later).
+   */
+  expect(topics: Iterable<string>): void {
+    for (const topic of topics) this.#expected.add(topic);
   }
 
   /** Publishes a discovery config, retained, unless the broker already has exactly this one from us. */
@@ -46,6 +59,10 @@ export class Publisher {
     this.#discovery.set(topic, payload);
     this.#discoveryJson.set(topic, json);
     this.#pendingClears.delete(topic);
+    const found = this.#foundRetained.get(topic);
+    this.#foundRetained.delete(topic);
+    const removal = found === undefined ? undefined : removalPayload(found, payload);
+    if (removal !== undefined) await this.#send(topic, JSON.stringify(removal), { qos: 1, retain: true });
     await this.#send(topic, json, { qos: 1, retain: true });
   }
 
@@ -98,6 +115,10 @@ export class Publisher {
     const found = parseDevicePayload(payload);
     if (found === undefined || found.o.name !== this.#origin) return;
     const wanted = this.#discovery.get(topic);
+    if (wanted === undefined && this.#expected.has(topic)) {
+      this.#foundRetained.set(topic, found);
+      return;
+    }
     if (wanted === undefined) {
       this.#logger.info(`Removing stale discovery ${topic}`);
       await this.#send(topic, '', { qos: 1, retain: true });
