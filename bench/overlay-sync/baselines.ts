@@ -1,9 +1,9 @@
 /**
  * The two baselines, against the same simulated cameras as camflow. Both write one overlay per request
- * (a `TextOverlay` PUT) and change every text every cycle, like camflow's {{counter}} templates.
+ * (a `TextOverlay` PUT; the naive one is bench/lib/naive-digest.ts) and change every text every cycle, like camflow's {{counter}} templates.
  */
-import { Agent, request } from 'undici';
-import { buildDigestAuthorization, CameraHttpClient, entryFromChallenge, parseWwwAuthenticate, pickChallenge } from '@camflow/core';
+import { CameraHttpClient } from '@camflow/core';
+import { NaiveDigestClient } from '../lib/naive-digest.ts';
 import type { Contender } from './measure.ts';
 
 const NS = 'http://www.hikvision.com/ver20/XMLSchema';
@@ -44,33 +44,27 @@ export function sequential(ports: readonly number[], overlays: number): Contende
 
 /** Every overlay of every camera at once; each request is sent bare, challenged, and sent again signed. */
 export function naiveConcurrent(ports: readonly number[], overlays: number): Contender {
-  const agent = new Agent({ keepAliveTimeout: 60_000 });
+  const clients = ports.map((port) => new NaiveDigestClient({ origin: `http://127.0.0.1:${port}`, ...CREDENTIALS }));
   let cycle = 0;
-  const put = async (port: number, id: number, body: string): Promise<void> => {
-    const url = `http://127.0.0.1:${port}${overlayPath(id)}`;
-    const headers = { 'content-type': 'application/xml' };
-    const first = await request(url, { method: 'PUT', body, headers, dispatcher: agent });
-    await first.body.dump();
-    const challenge = pickChallenge(parseWwwAuthenticate(first.headers['www-authenticate']));
-    if (first.statusCode !== 401 || challenge === undefined) throw new Error(`naive: expected a challenge, got ${first.statusCode}`);
-    const entry = entryFromChallenge(challenge, CREDENTIALS);
-    const authorization = buildDigestAuthorization(entry, CREDENTIALS, { method: 'PUT', uri: overlayPath(id) });
-    const second = await request(url, { method: 'PUT', body, headers: { ...headers, authorization }, dispatcher: agent });
-    await second.body.dump();
-    if (second.statusCode !== 200) throw new Error(`naive: signed PUT answered ${second.statusCode}`);
-  };
   return {
     async cycle() {
       cycle++;
       const work: Promise<void>[] = [];
-      for (const [camera, port] of ports.entries()) {
-        for (let id = 1; id <= overlays; id++) work.push(put(port, id, overlayXml(id, text(camera, id, cycle))));
+      for (const [camera, client] of clients.entries()) {
+        for (let id = 1; id <= overlays; id++) {
+          const body = overlayXml(id, text(camera, id, cycle));
+          work.push(
+            client.request({ method: 'PUT', path: overlayPath(id), body, headers: { 'content-type': 'application/xml' } }).then((response) => {
+              if (response.status !== 200) throw new Error(`naive: PUT answered ${response.status}`);
+            }),
+          );
+        }
       }
       await Promise.all(work);
       return work.length;
     },
     async close() {
-      await agent.close();
+      await Promise.all(clients.map((client) => client.close()));
     },
   };
 }
