@@ -56,20 +56,20 @@ describe('the Node-RED editor with camflow installed', () => {
   it.each(FLOW_TYPES)('opens the %s edit dialog with no console errors', async (type) => {
     consoleErrors.length = 0;
     await page.evaluate((nodeType) => {
-      const red = (window as any).RED;
+      const red = (globalThis as any).RED;
       // A node as the palette would drop it: every default from the node's own definition.
       const defaults = red.nodes.getType(nodeType).defaults as Record<string, { value: unknown }>;
       const node: Record<string, unknown> = { id: red.nodes.id(), type: nodeType, x: 300, y: 120, wires: [[]] };
       for (const [key, spec] of Object.entries(defaults)) node[key] = JSON.parse(JSON.stringify(spec.value));
       red.view.importNodes([node], { generateIds: false });
-      for (const note of document.querySelectorAll('.red-ui-notification')) note.remove();
+      for (const note of (globalThis as any).document.querySelectorAll('.red-ui-notification')) note.remove();
       red.editor.edit(red.nodes.node(node['id']));
     }, type);
     const tray = page.locator('.red-ui-tray').last();
     await tray.locator('#node-input-camera').waitFor({ state: 'visible' });
     // The tray slides in with a jQuery animation: wait for it to end rather than for a fixed time.
-    await page.waitForFunction(() => !(window as any).$('.red-ui-tray').is(':animated'));
-    const help = await page.evaluate((nodeType) => (window as any).RED.nodes.getNodeHelp(nodeType) as string, type);
+    await page.waitForFunction(() => !(globalThis as any).$('.red-ui-tray').is(':animated'));
+    const help = await page.evaluate((nodeType) => (globalThis as any).RED.nodes.getNodeHelp(nodeType) as string, type);
     expect(help).toContain('<h3>');
     if (type === 'camflow-overlay') {
       await expect(tray.locator('#node-input-overlay').inputValue()).resolves.toBe('1');
@@ -84,7 +84,7 @@ describe('the Node-RED editor with camflow installed', () => {
   it('opens the camera config dialog with the credential fields and no console errors', async () => {
     consoleErrors.length = 0;
     await page.evaluate(() => {
-      const red = (window as any).RED;
+      const red = (globalThis as any).RED;
       red.editor.editConfig('', 'camflow-camera', '_ADD_');
     });
     await page.locator('#node-config-input-host').waitFor({ state: 'visible' });

@@ -57,7 +57,9 @@ export default function register(RED: NodeAPI): void {
     const passes = typeFilter(config.types);
 
     const streamOnce = async (camera: CameraHandle, signal: AbortSignal): Promise<void> => {
-      this.status({ fill: 'yellow', shape: 'ring', text: 'camflow.status.connecting' });
+      // The client opens and re-opens the camera's alert stream by itself and does not (yet) say when
+      // it is up, so until the first event the status only says the node is listening.
+      this.status({ fill: 'green', shape: 'ring', text: 'camflow.status.listening' });
       for await (const event of camera.events(signal)) {
         this.status({ fill: 'green', shape: 'dot', text: 'camflow.status.connected' });
         if (passes(event.type)) this.send(eventMessage(camera, event));
