@@ -14,6 +14,8 @@ export interface TypedEmitterOptions {
 }
 
 export class TypedEmitter<Events extends EventMap> {
+  /** Type-only (no value at run time): lets helpers such as nextEvent infer a subclass's event map. */
+  declare readonly '~events'?: Events;
   readonly #listeners = new Map<keyof Events, Set<Listener<never>>>();
   readonly #onListenerError: (error: unknown, event: string) => void;
 
@@ -78,11 +80,13 @@ export class TypedEmitter<Events extends EventMap> {
 }
 
 /** Resolves with the next payload of `event`, or rejects when the signal aborts. */
-export function nextEvent<Events extends EventMap, K extends keyof Events>(
-  emitter: TypedEmitter<Events>,
+export type EventsOf<T> = T extends { readonly '~events'?: infer E } ? NonNullable<E> : never;
+
+export function nextEvent<T extends TypedEmitter<EventMap>, K extends keyof EventsOf<T>>(
+  emitter: T,
   event: K,
   signal?: AbortSignal,
-): Promise<Events[K]> {
+): Promise<EventsOf<T>[K]> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) {
       reject(signal.reason as Error);
@@ -92,7 +96,7 @@ export function nextEvent<Events extends EventMap, K extends keyof Events>(
       off();
       reject(signal?.reason as Error);
     };
-    const off = emitter.once(event, (payload) => {
+    const off = (emitter as unknown as TypedEmitter<EventsOf<T>>).once(event, (payload) => {
       signal?.removeEventListener('abort', onAbort);
       resolve(payload);
     });

@@ -65,7 +65,6 @@ export interface DeviceSessionInfo {
 }
 
 export interface SimulatorEvents {
-  [key: string]: unknown;
   'session-open': DeviceSessionInfo;
   'session-closed': DeviceSessionInfo & { reason: string };
   heartbeat: DeviceSessionInfo;

@@ -35,7 +35,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function client(tls: ConstructorParameters<typeof CameraHttpClient>[0]['tls'], records: LogRecord[] = []): CameraHttpClient {
+function client(tls: NonNullable<ConstructorParameters<typeof CameraHttpClient>[0]['tls']>, records: LogRecord[] = []): CameraHttpClient {
   const c = new CameraHttpClient({ origin, username: 'u', password: 'p', tls, logger: createLogger({ sink: (r) => records.push(r) }) });
   clients.push(c);
   return c;

@@ -29,7 +29,6 @@ export interface Thumbnail {
 }
 
 export interface ArtemisEvents {
-  [key: string]: unknown;
   event: Record<string, unknown>;
   media: MediaRecord;
   thumbnail: Thumbnail;

@@ -60,7 +60,6 @@ export interface ConnectOptions {
 }
 
 export interface TrailCamEvents {
-  [key: string]: unknown;
   event: Record<string, unknown>;
   media: MediaRecord;
   disconnected: { error?: Error };

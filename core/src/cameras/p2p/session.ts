@@ -30,7 +30,6 @@ export interface PpppSessionOptions {
 }
 
 export interface SessionEvents {
-  [key: string]: unknown;
   data: { channel: number; data: Buffer };
   closed: { error?: Error; byPeer: boolean };
 }
