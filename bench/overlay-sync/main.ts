@@ -9,7 +9,7 @@
  * Prints one JSON line: per scenario, cycle p50/p95, time from a cold start to the first complete
  * cycle, HTTP requests and 401s per cycle, CPU ms per update, ratios to the baselines, and targets.
  */
-import { HikvisionClient, OverlaySync } from '@camflow/core';
+import { CameraHttpClient, HikvisionClient, OverlaySync } from '@camflow/core';
 import { type Contender, type Measured, measure, percentile } from './measure.ts';
 import { naiveConcurrent, sequential } from './baselines.ts';
 import { SimHost } from './sim-host-client.ts';
@@ -54,9 +54,30 @@ function camflow(ports: readonly number[], overlays: number): Contender {
   };
 }
 
+/**
+ * One signed request at a time to one camera, nothing else running: the round trip this machine really
+ * gives for the nominal RTT (timers, loopback and a loaded CPU add to it). Reported next to the figures.
+ */
+async function measuredRtt(port: number): Promise<number> {
+  const client = new CameraHttpClient({ origin: `http://127.0.0.1:${port}`, username: 'admin', password: 'password' });
+  try {
+    await client.request({ method: 'GET', path: '/ISAPI/System/deviceInfo' });
+    const samples: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const started = performance.now();
+      await client.request({ method: 'GET', path: '/ISAPI/System/deviceInfo' });
+      samples.push(performance.now() - started);
+    }
+    return percentile(samples, 50);
+  } finally {
+    await client.close();
+  }
+}
+
 async function runScenario(scenario: Scenario): Promise<Record<string, unknown>> {
   const host = await SimHost.start({ count: scenario.cameras, latencyMs: scenario.rttMs, overlayCount: scenario.overlays });
   try {
+    const rtt = await measuredRtt(host.ports[0] ?? 0);
     const results: Record<string, Measured> = {};
     const contenders: [string, () => Contender, number][] = [
       ['camflow', () => camflow(host.ports, scenario.overlays), scenario.cycles.camflow],
@@ -67,7 +88,7 @@ async function runScenario(scenario: Scenario): Promise<Record<string, unknown>>
       log(`# ${scenario.name}: ${name}, 1 + ${cycles} cycles`);
       results[name] = await measure(make, cycles, host);
     }
-    return summarize(scenario, results as Record<'camflow' | 'sequential' | 'naive', Measured>);
+    return { ...summarize(scenario, results as Record<'camflow' | 'sequential' | 'naive', Measured>), measuredRttP50Ms: round(rtt) };
   } finally {
     await host.stop();
   }
