@@ -9,7 +9,7 @@ import { repoRoot } from '../helpers/cli.js';
 import { freePort } from '../helpers/mosquitto.js';
 import { TestMqttClient } from '../helpers/mqtt.js';
 
-const demoBin = join(repoRoot, 'mqtt-bridge/dist/demo.js');
+const demoBin = join(repoRoot, 'examples/demo.ts');
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

@@ -3,12 +3,14 @@
  * one TrailCam) are started on the addresses examples/demo.yaml gives them, then the embedded broker
  * and the bridge on that same file. A camera "sees motion" now and then so there is something to
  * watch. Ctrl-C stops everything; a second Ctrl-C exits at once.
+ *
+ * It lives in the private examples workspace (run by Node 24's type stripping), so the published
+ * bridge never depends on the simulators.
  */
 import { fileURLToPath } from 'node:url';
 import { type CamflowConfig, createLogger, formatLogRecord, loadConfig } from '@camflow/core';
 import { HikvisionSimulator, TrailCamSimulator } from '@camflow/simulators';
-import { Bridge } from './bridge/bridge.js';
-import { bridgeVersion } from './bridge/version.js';
+import { Bridge, bridgeVersion } from 'camflow-mqtt-bridge';
 
 interface Simulator {
   start(): Promise<void>;
@@ -70,7 +72,7 @@ function scheduleMotion(cameras: readonly HikvisionSimulator[], print: (line: st
 }
 
 async function main(): Promise<number> {
-  const file = process.argv[2] ?? fileURLToPath(new URL('../../examples/demo.yaml', import.meta.url));
+  const file = process.argv[2] ?? fileURLToPath(new URL('demo.yaml', import.meta.url));
   const print = (line: string): void => void process.stdout.write(`${line}\n`);
   const config = await loadConfig(file);
   const logger = createLogger({ level: config.log.level, sink: (record) => process.stderr.write(`${formatLogRecord(record)}\n`) });
