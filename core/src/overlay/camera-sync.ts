@@ -188,7 +188,12 @@ export class CameraSync {
     try {
       // A camera with nothing to show is not contacted at all.
       if (![...this.#overlays.values()].some((overlay) => overlay.enabled)) return { cameraId: this.id, ms: 0, outcomes };
-      this.#device ??= await this.#firstContact(options);
+      if (this.#device === undefined) this.#device = await this.#firstContact(options);
+      else if (started - this.#lastFullWriteAt >= context.resyncMs) {
+        // A resync reads the camera again before writing, so what was changed on the camera since (font
+        // size, position, in its web UI) is kept rather than overwritten from the copy read at first contact.
+        this.#device = await this.inspect(options);
+      }
       const device = this.#device;
       const rendered = this.render(context, device.limit);
       const resync = started - this.#lastFullWriteAt >= context.resyncMs;

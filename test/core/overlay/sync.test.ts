@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TemplateError, type CameraStateChange, type OverlayOutcome } from '@camflow/core';
+import { CameraHttpClient, TemplateError, type CameraStateChange, type OverlayOutcome } from '@camflow/core';
 import { requestsSince, Rig, waitFor } from './helpers.js';
 
 const rig = new Rig();
@@ -76,7 +76,25 @@ describe('OverlaySync against the simulated camera', () => {
     await sync.runOnce();
     const mark = camera.requestLog.length;
     expect(await sync.runOnce()).toMatchObject({ updated: 2, unchanged: 0 });
-    expect(requestsSince(camera, mark)).toEqual([`PUT ${LIST} 200`]);
+    expect(requestsSince(camera, mark)).toEqual([`GET ${LIST} 200`, `PUT ${LIST} 200`]);
+  });
+
+  it('keeps settings changed on the camera since first contact (its web UI) when it resyncs', async () => {
+    const camera = await rig.camera();
+    const sync = rig.engine({ resyncMs: 1, cameras: [rig.spec('front', camera, [{ id: 2, text: 'Static' }])] });
+    await sync.runOnce();
+    // What the camera's web UI does: a PUT of the single overlay with a new position.
+    const web = new CameraHttpClient({ origin: camera.url, username: 'admin', password: 'password' });
+    try {
+      const path = `${LIST}/2`;
+      const current = (await web.request({ method: 'GET', path })).body.toString('utf8');
+      const moved = current.replace(/<positionX>\d+<\/positionX>/, '<positionX>300</positionX>');
+      expect((await web.request({ method: 'PUT', path, body: moved, headers: { 'content-type': 'application/xml' } })).status).toBe(200);
+    } finally {
+      await web.close();
+    }
+    expect(await sync.runOnce()).toMatchObject({ updated: 1 });
+    expect(camera.overlay(1, 2)).toMatchObject({ text: 'Static', positionX: 300 });
   });
 
   it('truncates a text longer than the device allows with one warning, or fails it with overflow: error', async () => {
