@@ -95,6 +95,13 @@ export class CameraSync {
     this.#overflowWarned.delete(overlayId);
   }
 
+  /** Stops keeping `overlayId` current (the camera keeps its last text). True when it was synced. */
+  removeOverlay(overlayId: number): boolean {
+    this.#lastWritten.delete(overlayId);
+    this.#overflowWarned.delete(overlayId);
+    return this.#overlays.delete(overlayId);
+  }
+
   setEnabled(on: boolean): void {
     if (on === this.#enabled) return;
     const previous = this.state;

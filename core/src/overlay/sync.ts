@@ -187,6 +187,14 @@ export class OverlaySync extends TypedEmitter<OverlaySyncEvents> {
     this.#camera(cameraId).setOverlayText(overlayId, text);
   }
 
+  /**
+   * Stops keeping one overlay current, e.g. when the Node-RED node that set it is deleted; the camera
+   * keeps the last text written. Returns false when that overlay was not synced.
+   */
+  removeOverlay(cameraId: string, overlayId: number): boolean {
+    return this.#camera(cameraId).removeOverlay(overlayId);
+  }
+
   /** Contacts every camera once (concurrently) and checks reachability, credentials, overlay ids and text limits. */
   validate(): Promise<CameraValidation[]> {
     const context = this.context(Math.max(1, this.#cycle));

@@ -87,8 +87,17 @@ function syncMode(RED: NodeAPI, node: Node, config: OverlayDef, life: NodeLifecy
   const camera: CameraHandle = cameraFrom(RED, config.camera, life);
   const id = overlayId(config.overlay);
   const engine = camera.acquireOverlaySync(node.id, positiveNumber(config.interval, 1) * 1000);
-  life.onClose(() => camera.releaseOverlaySync(node.id));
-  if (config.template.trim() !== '') engine.setOverlayText(SYNC_CAMERA_ID, id, config.template);
+  // Overlays this node put into the shared sync leave it with the node (other nodes' overlays stay).
+  const mine = new Set<number>();
+  const setText = (overlay: number, text: string): void => {
+    engine.setOverlayText(SYNC_CAMERA_ID, overlay, text);
+    mine.add(overlay);
+  };
+  life.onClose(() => {
+    for (const overlay of mine) engine.removeOverlay(SYNC_CAMERA_ID, overlay);
+    return camera.releaseOverlaySync(node.id);
+  });
+  if (config.template.trim() !== '') setText(id, config.template);
 
   const onCycle = (report: CycleReport): void => {
     if (report.updated + report.failed === 0) return;
@@ -106,7 +115,7 @@ function syncMode(RED: NodeAPI, node: Node, config: OverlayDef, life: NodeLifecy
   life.handleInput(async (msg: NodeMessage, _send: NodeSend) => {
     const kind = payloadKind(msg.payload);
     if (kind === 'invalid') throw new ConfigError(RED._('overlay.errors.badPayload'));
-    if (kind === 'text') engine.setOverlayText(SYNC_CAMERA_ID, overlayId(msg['overlay'] ?? id), String(msg.payload));
+    if (kind === 'text') setText(overlayId(msg['overlay'] ?? id), String(msg.payload));
     else for (const [name, value] of templateValues(msg.payload as object)) engine.setValue(name, value);
   });
 }

@@ -79,6 +79,16 @@ describe('OverlaySync against the simulated camera', () => {
     expect(requestsSince(camera, mark)).toEqual([`GET ${LIST} 200`, `PUT ${LIST} 200`]);
   });
 
+  it('stops writing an overlay once it is removed, and keeps writing the others', async () => {
+    const camera = await rig.camera();
+    const sync = rig.engine({ cameras: [rig.spec('front', camera, [{ id: 1, text: 'a{{counter}}' }, { id: 2, text: 'b{{counter}}' }])] });
+    await sync.runOnce();
+    expect(sync.removeOverlay('front', 2)).toBe(true);
+    expect(sync.removeOverlay('front', 2)).toBe(false);
+    expect(await sync.runOnce()).toMatchObject({ updated: 1, unchanged: 0, failed: 0 });
+    expect([camera.overlay(1, 1)?.text, camera.overlay(1, 2)?.text]).toEqual(['a2', 'b1']);
+  });
+
   it('keeps settings changed on the camera since first contact (its web UI) when it resyncs', async () => {
     const camera = await rig.camera();
     const sync = rig.engine({ resyncMs: 1, cameras: [rig.spec('front', camera, [{ id: 2, text: 'Static' }])] });
