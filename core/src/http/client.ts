@@ -137,6 +137,11 @@ export class CameraHttpClient {
     if (pool !== undefined && !pool.destroyed) await pool.destroy();
   }
 
+  /** Milliseconds left of the auth back-off (0 when calls are allowed): when a retry may try again. */
+  get authBackoffRemainingMs(): number {
+    return Math.max(0, this.authFailedUntil - Date.now());
+  }
+
   /** Throws the AuthError of the back-off period, if we are in one. */
   assertNotBackingOff(): void {
     const left = this.authFailedUntil - Date.now();

@@ -9,7 +9,8 @@ import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { HikvisionCameraConfig } from '../../config/camera.js';
-import { ProtocolError } from '../../errors.js';
+import { ensureError, ProtocolError } from '../../errors.js';
+import { TypedEmitter } from '../../events.js';
 import { CameraHttpClient, type HttpResponse } from '../../http/client.js';
 import { usesTls } from '../../http/tls.js';
 import { noopLogger, type Logger } from '../../log.js';
@@ -23,6 +24,8 @@ import {
   type CameraEvent,
   type DeviceInfo,
   type DownloadOptions,
+  type EventStreamStatus,
+  type HikvisionClientEvents,
   type HikvisionClientOptions,
   type RecordingMatch,
   type RecordingQuery,
@@ -38,7 +41,11 @@ const MAX_SEARCH_PAGES = 500;
 
 const overlaysPath = (channel: number): string => `/ISAPI/System/Video/inputs/channels/${channel}/overlays/text`;
 
-export class HikvisionClient {
+/**
+ * Emits `event-stream` (see EventStreamStatus) when the shared alert stream's state changes; a
+ * listener that throws is logged and never disturbs the stream.
+ */
+export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
   readonly name: string;
   private readonly http: CameraHttpClient;
   private readonly logger: Logger;
@@ -50,6 +57,7 @@ export class HikvisionClient {
   private usePictureProxy = false;
 
   constructor(options: HikvisionClientOptions) {
+    super({ onListenerError: (error, event) => this.logger.warn(`${this.name}: a '${event}' listener failed: ${ensureError(error).message}`) });
     const tls = usesTls(options.tls);
     const port = options.port ?? (tls ? 443 : 80);
     const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
@@ -73,6 +81,7 @@ export class HikvisionClient {
       idleTimeoutMs: options.eventIdleTimeoutMs ?? 35_000,
       holdMs: options.eventHoldMs ?? 5000,
       reconnect: options.eventReconnectMs ?? { initial: 1000, max: 30_000 },
+      onStatus: (status) => this.emit('event-stream', status),
     });
   }
 
@@ -179,7 +188,15 @@ export class HikvisionClient {
     }
   }
 
-  /** Camera events from the one shared alert stream. Ends when the signal aborts or close() is called. */
+  /** The shared alert stream's state now; `on('event-stream', ...)` reports each change. */
+  get eventStreamStatus(): Readonly<EventStreamStatus> {
+    return this.hub.status;
+  }
+
+  /**
+   * Camera events from the one shared alert stream. Ends only when the signal aborts or close() is
+   * called: failures (rejected credentials included) are retried and reported as `event-stream` status.
+   */
   events(o: { signal?: AbortSignal } = {}): AsyncIterable<CameraEvent> {
     return this.hub.subscribe(o.signal);
   }

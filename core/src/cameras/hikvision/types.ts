@@ -74,6 +74,27 @@ export interface CameraEvent {
   description?: string;
 }
 
+/**
+ * The shared alert stream's state. `connecting`: first attempt after the first consumer subscribed;
+ * `connected`: the camera answered 200 and the multipart body started; `reconnecting`: the stream
+ * failed or ended and is retried after `retryInMs`; `auth_failed`: the credentials were rejected and
+ * one attempt is made after the client's auth back-off (`retryInMs`); `idle`: no consumer, or closed.
+ */
+export type EventStreamState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'auth_failed';
+
+export interface EventStreamStatus {
+  state: EventStreamState;
+  /** Why the stream is not connected (reconnecting, auth_failed). */
+  error?: Error;
+  /** Delay before the next attempt (reconnecting, auth_failed). */
+  retryInMs?: number;
+}
+
+/** Events of a HikvisionClient. `event-stream` fires on every change of the alert stream's state. */
+export interface HikvisionClientEvents {
+  'event-stream': EventStreamStatus;
+}
+
 export interface RecordingQuery {
   from: Date;
   to: Date;
