@@ -22,6 +22,16 @@ async function until(condition: () => boolean): Promise<void> {
 }
 let folder: string;
 
+/** Every status text the node set since the flow was loaded, in order (the helper spies on Node.status). */
+function statusesOf(id: string): string[] {
+  type StatusSpy = { getCalls(): { thisValue: { id: string }; args: [{ text?: unknown } | undefined] }[] };
+  const spy = (helper as unknown as { _NodePrototype: { status: StatusSpy } })._NodePrototype.status;
+  return spy
+    .getCalls()
+    .filter((call) => call.thisValue.id === id)
+    .map((call) => String(call.args[0]?.text));
+}
+
 function cameraConfig(): FlowNode {
   return { id: 'cam', type: 'camflow-camera', name: 'Back', kind: 'hikvision', host: '127.0.0.1', port: String(sim.port), tls: false, channel: 1, version: 1 };
 }
@@ -115,6 +125,34 @@ describe('camflow-events', () => {
     expect(msg.payload).toMatchObject({ type: 'linedetection', state: 'active', channel: 1 });
     expect(Number.isNaN(Date.parse(msg.payload.time))).toBe(false);
     expect(msg.topic).toBe('Back/linedetection');
+  });
+
+  it('status: connecting, connected once the camera answers, reconnecting after a reboot, then connected again', async () => {
+    await load([{ id: 'ev', type: 'camflow-events', camera: 'cam', types: '', version: 1, wires: [['out']] }]);
+    await until(() => statusesOf('ev').includes('events.status.connected'));
+    expect(statusesOf('ev')[0]).toBe('events.status.connecting');
+    expect(statusesOf('ev').at(-1)).toBe('events.status.connected');
+    sim.reboot();
+    await until(() => statusesOf('ev').at(-1) === 'events.status.connected' && statusesOf('ev').includes('events.status.reconnecting'));
+    expect(statusesOf('ev').slice(-2)).toEqual(['events.status.reconnecting', 'events.status.connected']);
+    await sim.waitForAlertStreams(1);
+    const out = nextMessage(helper.getNode('out'));
+    sim.triggerEvent({ type: 'VMD', channel: 1 });
+    expect((await out).payload).toMatchObject({ type: 'vmd', state: 'active' });
+  });
+
+  it('rejected credentials: auth failed with the retry time, the error reaches Catch, and the node keeps waiting', async () => {
+    await load([{ id: 'ev', type: 'camflow-events', camera: 'cam', types: '', version: 1, wires: [['out']] }], 'wrong');
+    // The failure comes after two round trips to the camera, well after the flow has started.
+    const msg = await nextMessage(helper.getNode('caught'));
+    expect(msg.error.source.id).toBe('ev');
+    expect(msg.error.code).toBe('AUTH_FAILED');
+    expect(msg.error.message).not.toContain('wrong');
+    await until(() => statusesOf('ev').includes('events.status.authFailed'));
+    expect(statusesOf('ev').at(-1)).toBe('events.status.authFailed');
+    // One login attempt, then the client's 5-minute back-off: no hammering towards the camera's lockout.
+    expect(sim.stats.failedLogins).toBe(1);
+    expect(sim.stats.lockedOut).toBe(0);
   });
 });
 

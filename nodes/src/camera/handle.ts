@@ -3,7 +3,6 @@ import {
   HikvisionClient,
   OverlaySync,
   TrailCamClient,
-  type CameraEvent,
   type Logger,
   type PathMode,
   type RaceReport,
@@ -110,11 +109,6 @@ export class CameraHandle {
       return this.trailcam().snapshot({ signal });
     }
     return this.hikvision().snapshot(this.settings.channel, { signal });
-  }
-
-  /** The camera's event stream (one alert stream per camera, shared inside the client). */
-  events(signal: AbortSignal): AsyncIterable<CameraEvent> {
-    return this.hikvision().events({ signal });
   }
 
   /**

@@ -1,12 +1,11 @@
-import { ensureError, isAbortError, type CameraEvent } from '@camflow/core';
+import type { CameraEvent, EventStreamStatus } from '@camflow/core';
 import { cameraFrom } from '../camera/camera.js';
 import type { CameraHandle } from '../camera/handle.js';
-import type { Node, NodeAPI, NodeDef } from '../red.js';
+import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red.js';
 import { currentConfig } from '../shared/define.js';
-import { errorStatusText, reportError } from '../shared/funnel.js';
+import { reportError } from '../shared/funnel.js';
 import { NodeLifecycle } from '../shared/lifecycle.js';
 import { withDefaults, type Migration } from '../shared/version.js';
-import { delay } from '../shared/wait.js';
 
 export interface EventsDef extends NodeDef {
   camera: string;
@@ -19,10 +18,21 @@ export const EVENTS_VERSION = 1;
 export const EVENTS_DEFAULTS = { camera: '', types: '' };
 export const eventsMigrations: readonly Migration[] = [withDefaults(EVENTS_DEFAULTS)];
 
-/** Pause before re-opening a stream that ended with an error the client did not retry itself. */
-const RESTART_MS = { initial: 1000, max: 60_000 };
-/** After an auth failure the client refuses calls for its back-off; waiting longer avoids a lockout. */
-const AUTH_RESTART_MS = 5 * 60_000;
+/** The node's status for the camera's alert stream state; retry times in whole seconds. */
+export function streamStatus(RED: NodeAPI, status: EventStreamStatus): NodeStatus {
+  const seconds = Math.ceil((status.retryInMs ?? 0) / 1000);
+  switch (status.state) {
+    case 'idle':
+    case 'connecting':
+      return { fill: 'yellow', shape: 'ring', text: 'events.status.connecting' };
+    case 'connected':
+      return { fill: 'green', shape: 'dot', text: 'events.status.connected' };
+    case 'reconnecting':
+      return { fill: 'yellow', shape: 'ring', text: RED._('events.status.reconnecting', { seconds }) };
+    case 'auth_failed':
+      return { fill: 'red', shape: 'ring', text: RED._('events.status.authFailed', { seconds }) };
+  }
+}
 
 export function eventMessage(camera: CameraHandle, event: CameraEvent): Record<string, unknown> {
   return {
@@ -56,32 +66,25 @@ export default function register(RED: NodeAPI): void {
     const life = new NodeLifecycle(this);
     const passes = typeFilter(config.types);
 
-    const streamOnce = async (camera: CameraHandle, signal: AbortSignal): Promise<void> => {
-      // The client opens and re-opens the camera's alert stream by itself and does not (yet) say when
-      // it is up, so until the first event the status only says the node is listening.
-      this.status({ fill: 'green', shape: 'ring', text: 'camflow.status.listening' });
-      for await (const event of camera.events(signal)) {
-        this.status({ fill: 'green', shape: 'dot', text: 'camflow.status.connected' });
-        if (passes(event.type)) this.send(eventMessage(camera, event));
-      }
-    };
-
+    // The camera's client keeps its alert stream up by itself (reboots, pulled cables, a password fixed
+    // on the camera); this node shows the stream's state and ends its iteration only on close.
     const run = async (signal: AbortSignal): Promise<void> => {
       const camera = cameraFrom(RED, config.camera, life);
-      let backoff = RESTART_MS.initial;
-      while (!signal.aborted) {
-        try {
-          await streamOnce(camera, signal);
-          backoff = RESTART_MS.initial;
-        } catch (thrown) {
-          if (signal.aborted && isAbortError(thrown)) return;
-          const error = ensureError(thrown);
-          reportError(this, error);
-          const auth = errorStatusText(error) === 'camflow.status.authFailed';
-          if (!auth) this.status({ fill: 'yellow', shape: 'ring', text: 'camflow.status.reconnecting' });
-          await delay(auth ? AUTH_RESTART_MS : backoff, signal);
-          backoff = Math.min(backoff * 2, RESTART_MS.max);
+      const client = camera.hikvision();
+      const show = (status: EventStreamStatus): void => {
+        if (life.closing) return;
+        // Rejected credentials need the user: tell Catch nodes, once per failed attempt (one per back-off).
+        if (status.state === 'auth_failed' && status.error !== undefined) reportError(this, status.error);
+        this.status(streamStatus(RED, status));
+      };
+      const off = client.on('event-stream', show);
+      try {
+        show(client.eventStreamStatus);
+        for await (const event of client.events({ signal })) {
+          if (passes(event.type)) this.send(eventMessage(camera, event));
         }
+      } finally {
+        off();
       }
     };
 
