@@ -1,24 +1,29 @@
 /**
- * bench/bridge: 100 simulated Hikvision cameras (in a child process) behind the bridge on the embedded
- * broker. Measures, in one run:
- *   - discovery: time from bridge.start() until a subscriber holds every camera's device config;
- *     baseline: the same payloads published by a bare MQTT client (the broker's floor);
+ * bench/bridge: the bridge as a user runs it — the real `camflow bridge --config FILE` CLI in its own
+ * process, with its embedded broker — against 100 simulated Hikvision cameras in a second process.
+ * This process only measures (its MQTT clients and latency arrays never count towards the bridge).
+ *   - discovery: from the embedded broker listening (the bridge connecting) until a subscriber holds
+ *     every camera's device config; baseline: the same payloads published by a bare MQTT client;
  *   - event latency: a VMD event fired on a simulator -> the motion state on MQTT, p50/p99 at
  *     500 events/s (every ON includes the snapshot refreshed first); baseline: bare MQTT publish ->
- *     receive at the same rate on the same broker;
- *   - RSS of this process (bridge + broker, no simulators) before and after.
+ *     receive at the same rate on the same broker, in the same run;
+ *   - the bridge process's VmRSS (and peak VmHWM) from /proc after discovery and after the event
+ *     load, and its CPU time per event.
  * Targets (issue 6): discovery <= 3000 ms, p99 <= 20 ms, RSS <= 150 MB.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseConfig } from '@camflow/core';
-import { Bridge, EmbeddedBroker } from 'camflow-mqtt-bridge';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { Fired } from './sim-host.ts';
 
 const CAMERAS = 100;
 const EVENTS_PER_SECOND = 500;
 const EVENT_SECONDS = 4;
+const CLI = fileURLToPath(new URL('../../mqtt-bridge/dist/cli/main.js', import.meta.url));
 const now = (): number => performance.timeOrigin + performance.now();
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -46,10 +51,23 @@ function percentile(values: number[], p: number): number {
 }
 
 const round = (value: number): number => Math.round(value * 100) / 100;
-const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 
-/** Resolves when `count` distinct topics matching `prefix` have arrived. */
-function collect(client: MqttClient, prefix: string, count: number): Promise<Map<string, Buffer>> {
+/** VmRSS and VmHWM (peak) of a process, in MB, from /proc. */
+function memoryOf(pid: number): { rss_mb: number; peak_mb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rss_mb: Math.round(kb('VmRSS') / 1024), peak_mb: Math.round(kb('VmHWM') / 1024) };
+}
+
+/** User + system CPU time of a process in ms, from /proc/<pid>/stat (clock ticks are 100 Hz on Linux). */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Resolves when `count` distinct topics matching `prefix` have arrived, with the last arrival time. */
+function collect(client: MqttClient, prefix: string, count: number): Promise<{ seen: Map<string, Buffer>; at: number }> {
   const seen = new Map<string, Buffer>();
   return new Promise((resolve) => {
     const onMessage = (topic: string, payload: Buffer): void => {
@@ -57,7 +75,7 @@ function collect(client: MqttClient, prefix: string, count: number): Promise<Map
       seen.set(topic, payload);
       if (seen.size >= count) {
         client.off('message', onMessage);
-        resolve(seen);
+        resolve({ seen, at: now() });
       }
     };
     client.on('message', onMessage);
@@ -96,25 +114,69 @@ async function discoveryBaseline(url: string, payloads: Map<string, Buffer>): Pr
   const received = collect(sub, 'bench/discovery/', payloads.size);
   const started = now();
   await Promise.all([...payloads].map(([topic, payload]) => pub.publishAsync(`bench/discovery/${topic}`, payload, { qos: 1, retain: true })));
-  await received;
-  const ms = now() - started;
+  const { at } = await received;
   await Promise.all([pub.endAsync(), sub.endAsync()]);
-  return round(ms);
+  return round(at - started);
 }
 
-function bridgeConfig(ports: readonly number[]) {
-  const cameras = ports.map((port, i) => ({
-    id: `cam${i}`,
-    type: 'hikvision',
-    host: '127.0.0.1',
-    port,
-    username: 'admin',
-    password: 'password',
-  }));
-  return parseConfig(JSON.stringify({ mqtt: { url: 'mqtt://placeholder:1', snapshot_interval: '1h' }, cameras }));
+/** A real config file, as a user writes it: no mqtt.url, so the bridge starts its embedded broker (port 0: free). */
+function writeConfig(dir: string, ports: readonly number[]): string {
+  const cameras = ports.map((port, i) => `  - { id: cam${i}, type: hikvision, host: 127.0.0.1, port: ${port}, username: admin, password: password }`);
+  const file = join(dir, 'camflow.yaml');
+  writeFileSync(file, ['mqtt:', '  embedded: { host: 127.0.0.1, port: 0 }', '  snapshot_interval: 1h', 'cameras:', ...cameras, ''].join('\n'));
+  return file;
 }
 
-function latencies(fired: Fired[], received: Map<number, { on: boolean; at: number }[]>): { on: number[]; off: number[] } {
+interface BridgeProcess {
+  child: ChildProcess;
+  pid: number;
+  /** Resolves with the embedded broker's URL as soon as it listens (the bridge then connects). */
+  brokerUp: Promise<{ url: string; at: number }>;
+  /** Resolves when the CLI reports that start() finished. */
+  running: Promise<void>;
+}
+
+/** `camflow bridge --config FILE` as a child process; its log lines go to our stderr only when they are warnings. */
+function startBridge(config: string): BridgeProcess {
+  // BENCH_BRIDGE_NODE_ARGS: Node flags for the bridge process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = process.env['BENCH_BRIDGE_NODE_ARGS']?.split(' ').filter((arg) => arg !== '') ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'bridge', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid === undefined) throw new Error('could not start the bridge');
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`bridge exited (${code})`))));
+  exited.catch(() => undefined);
+  // BENCH_BRIDGE_OUTPUT=FILE: every line the bridge prints (with --trace-gc, say), for diagnosis.
+  const output = process.env['BENCH_BRIDGE_OUTPUT'];
+  const keep = (line: string): void => {
+    if (output !== undefined) appendFileSync(output, `${Math.round(now())} ${line}\n`);
+  };
+  const brokerUp = new Promise<{ url: string; at: number }>((resolve) => {
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      keep(line);
+      const url = /Embedded MQTT broker listening on (mqtt:\/\/\S+)/.exec(line)?.[1];
+      if (url !== undefined) resolve({ url, at: now() });
+      else if (/ (warn|error) /.test(line)) log(`bridge: ${line}`);
+    });
+  });
+  const running = new Promise<void>((resolve) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      keep(line);
+      if (line.includes('bridge running')) resolve();
+    });
+  });
+  return { child, pid: child.pid, brokerUp: Promise.race([brokerUp, exited]), running: Promise.race([running, exited]) };
+}
+
+async function stopBridge(bridge: BridgeProcess | undefined): Promise<void> {
+  const child = bridge?.child;
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+type Received = Map<number, { on: boolean; at: number }[]>;
+
+function latencies(fired: Fired[], received: Received): { on: number[]; off: number[] } {
   const next = new Map<number, number>();
   const on: number[] = [];
   const off: number[] = [];
@@ -129,8 +191,6 @@ function latencies(fired: Fired[], received: Map<number, { on: boolean; at: numb
   }
   return { on, off };
 }
-
-type Received = Map<number, { on: boolean; at: number }[]>;
 
 /** Records every motion state with its arrival time; resolves once `count` have arrived (or after 10 s). */
 function recordMotion(watcher: MqttClient): { received: Received; arrived(count: number): Promise<void> } {
@@ -161,31 +221,31 @@ function recordMotion(watcher: MqttClient): { received: Received; arrived(count:
   return { received, arrived };
 }
 
-/** Fires the events on the simulators and pairs each with the motion state it caused. */
-async function measureEvents(host: ChildProcess, watcher: MqttClient): Promise<{ on: number[]; off: number[]; cpuMsPerEvent: number }> {
-  host.send({ type: 'await-streams' });
-  await reply(host, 'streams');
-  const motion = recordMotion(watcher);
-  log(`# ${EVENTS_PER_SECOND} events/s for ${EVENT_SECONDS} s`);
-  host.send({ type: 'events', perSecond: EVENTS_PER_SECOND, durationMs: EVENT_SECONDS * 1000 });
-  const cpuBefore = process.cpuUsage();
-  const { fired = [] } = await reply(host, 'fired');
-  await motion.arrived(fired.length);
-  const cpu = process.cpuUsage(cpuBefore);
-  return { ...latencies(fired, motion.received), cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / Math.max(1, fired.length) };
-}
-
 interface EventFigures {
   on: number[];
   off: number[];
-  cpuMsPerEvent: number;
+  bridgeCpuMsPerEvent: number;
 }
 
-function report(discovery: Record<string, number>, events: EventFigures, mqtt: { p50: number; p99: number }, rssBefore: number) {
+/** Fires the events on the simulators and pairs each with the motion state it caused. */
+async function measureEvents(host: ChildProcess, watcher: MqttClient, bridgePid: number): Promise<EventFigures> {
+  const motion = recordMotion(watcher);
+  log(`# ${EVENTS_PER_SECOND} events/s for ${EVENT_SECONDS} s`);
+  const cpuBefore = cpuMsOf(bridgePid);
+  host.send({ type: 'events', perSecond: EVENTS_PER_SECOND, durationMs: EVENT_SECONDS * 1000 });
+  const { fired = [] } = await reply(host, 'fired');
+  await motion.arrived(fired.length);
+  const cpuMs = cpuMsOf(bridgePid) - cpuBefore;
+  return { ...latencies(fired, motion.received), bridgeCpuMsPerEvent: cpuMs / Math.max(1, fired.length) };
+}
+
+type Memory = { rss_mb: number; peak_mb: number };
+
+function report(discovery: Record<string, number>, events: EventFigures, mqtt: { p50: number; p99: number }, memory: { afterDiscovery: Memory; afterEvents: Memory }) {
   const { on, off } = events;
   const all = [...on, ...off];
-  const { rss: rssAfter, heapUsed, heapTotal } = process.memoryUsage();
   const p99 = round(percentile(all, 99));
+  const rss = Math.max(memory.afterDiscovery.rss_mb, memory.afterEvents.rss_mb);
   return {
     bench: 'bridge',
     cameras: CAMERAS,
@@ -198,45 +258,48 @@ function report(discovery: Record<string, number>, events: EventFigures, mqtt: {
       motion_on: { p50: round(percentile(on, 50)), p99: round(percentile(on, 99)), note: 'includes the snapshot refreshed first' },
       motion_off: { p50: round(percentile(off, 50)), p99: round(percentile(off, 99)) },
       baseline_bare_mqtt: mqtt,
-      // This process: bridge + broker + the subscriber that measures.
-      cpu_ms_per_event: round(events.cpuMsPerEvent),
+      bridge_cpu_ms_per_event: round(events.bridgeCpuMsPerEvent),
     },
-    // before_bridge: this process with the broker, the MQTT clients and every module loaded.
-    rss_mb: { before_bridge: mb(rssBefore), after: mb(rssAfter), heap_used: mb(heapUsed), heap_committed: mb(heapTotal) },
-    targets: { discovery_le_3000ms: (discovery['all_ms'] ?? Infinity) <= 3000, p99_le_20ms: p99 <= 20, rss_le_150mb: mb(rssAfter) <= 150 },
+    // The `camflow bridge` process alone (embedded broker included), VmRSS and peak VmHWM.
+    bridge_process_mb: { after_discovery: memory.afterDiscovery, after_events: memory.afterEvents },
+    targets: { discovery_le_3000ms: (discovery['all_ms'] ?? Infinity) <= 3000, p99_le_20ms: p99 <= 20, rss_le_150mb: rss <= 150 },
   };
 }
 
 async function main(): Promise<void> {
   const host = fork(fileURLToPath(new URL('./sim-host.ts', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const broker = new EmbeddedBroker({ port: 0 });
-  let bridge: Bridge | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'camflow-bench-bridge-'));
+  let bridge: BridgeProcess | undefined;
   let watcher: MqttClient | undefined;
   try {
     host.send({ type: 'start', count: CAMERAS });
     const { ports = [] } = await reply(host, 'ready');
-    await broker.start();
-    const rssBefore = process.memoryUsage().rss;
-    log(`# ${CAMERAS} cameras up; bare MQTT baseline`);
-    const mqtt = await mqttBaseline(broker.url);
-
+    log(`# ${CAMERAS} cameras up; camflow bridge starting`);
+    const spawned = now();
+    bridge = startBridge(writeConfig(dir, ports));
+    const broker = await bridge.brokerUp;
     watcher = await connectAsync(broker.url);
     await watcher.subscribeAsync(['homeassistant/device/+/config', 'camflow/+/motion'], { qos: 1 });
-    const discovered = collect(watcher, 'homeassistant/device/camflow_cam', CAMERAS);
-    const config = bridgeConfig(ports);
-    config.mqtt = { ...config.mqtt!, url: broker.url };
-    bridge = new Bridge({ config, version: 'bench' });
-    log('# bridge start: discovery');
-    const started = now();
-    await bridge.start();
-    const payloads = await discovered;
-    const discovery = { all_ms: round(now() - started), messages: payloads.size, baseline_bare_mqtt_ms: await discoveryBaseline(broker.url, payloads) };
-    const events = await measureEvents(host, watcher);
-    process.stdout.write(`${JSON.stringify(report(discovery, events, mqtt, rssBefore))}\n`);
+    const discovered = await collect(watcher, 'homeassistant/device/camflow_cam', CAMERAS);
+    await bridge.running;
+    host.send({ type: 'await-streams' });
+    await reply(host, 'streams');
+    const afterDiscovery = memoryOf(bridge.pid);
+    const discovery = {
+      all_ms: round(discovered.at - broker.at),
+      from_process_spawn_ms: round(discovered.at - spawned),
+      messages: discovered.seen.size,
+      baseline_bare_mqtt_ms: await discoveryBaseline(broker.url, discovered.seen),
+    };
+    log('# bare MQTT baseline on the bridge broker');
+    const mqtt = await mqttBaseline(broker.url);
+    const events = await measureEvents(host, watcher, bridge.pid);
+    const afterEvents = memoryOf(bridge.pid);
+    process.stdout.write(`${JSON.stringify(report(discovery, events, mqtt, { afterDiscovery, afterEvents }))}\n`);
   } finally {
     await watcher?.endAsync();
-    await bridge?.stop();
-    await broker.stop();
+    await stopBridge(bridge);
+    rmSync(dir, { recursive: true, force: true });
     if (host.exitCode === null) {
       host.send({ type: 'stop' });
       await new Promise((resolve) => host.once('exit', resolve));
