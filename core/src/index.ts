@@ -7,3 +7,4 @@ export * from './http/index.js';
 export * from './overlay/index.js';
 export * from './racer/index.js';
 export * from './cameras/p2p/index.js';
+export { createCamera, type Camera, type CameraKind, type HikvisionCamera, type P2pCamera } from './cameras/camera.js';
