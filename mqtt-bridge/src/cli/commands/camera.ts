@@ -1,14 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import {
-  ConfigError,
-  HikvisionClient,
-  loadConfig,
-  TrailCamClient,
-  type CameraConfig,
-  type HikvisionCameraConfig,
-  type P2pCameraConfig,
-} from '@camflow/core';
+import { ConfigError, createCamera, HikvisionClient, loadConfig, type CameraConfig, type HikvisionCameraConfig } from '@camflow/core';
 import { type CliIo, type Command, UsageError, writeLine } from '../command.js';
 
 const options = { config: { type: 'string', short: 'c' }, camera: { type: 'string' } } as const;
@@ -48,34 +40,14 @@ export const cameraInfo: Command = {
   },
 };
 
-/** Takes one JPEG from a Hikvision camera (its configured channel). */
-export function hikvisionSnapshot(camera: HikvisionCameraConfig, io: CliIo): Promise<Buffer> {
-  return withHikvision(camera, io, (client) => client.snapshot(camera.channel, { signal: io.signal }));
-}
-
-/** Races the paths to a P2P camera, logs in and takes its newest photo's JPEG. */
-export async function p2pSnapshot(camera: P2pCameraConfig, io: CliIo): Promise<Buffer> {
-  const client = TrailCamClient.fromConfig(camera, io.logger);
+/** One JPEG from any configured camera (a P2P camera races its paths and gives its newest photo). */
+export async function snapshotOf(config: CameraConfig, io: CliIo): Promise<Buffer> {
+  const camera = createCamera(config, io.logger);
   try {
-    await client.connect({ signal: io.signal });
-    return await client.snapshot({ signal: io.signal });
+    return await camera.snapshot({ signal: io.signal });
   } finally {
-    await client.close();
+    await camera.close();
   }
-}
-
-type SnapshotHandler<T extends CameraConfig['type']> = (camera: Extract<CameraConfig, { type: T }>, io: CliIo) => Promise<Buffer>;
-
-/** One snapshot function per camera type; a type without one says so. */
-export const snapshotHandlers: { [T in CameraConfig['type']]?: SnapshotHandler<T> } = {
-  hikvision: hikvisionSnapshot,
-  p2p: p2pSnapshot,
-};
-
-export function snapshotOf(camera: CameraConfig, io: CliIo): Promise<Buffer> {
-  const handler = snapshotHandlers[camera.type] as SnapshotHandler<typeof camera.type> | undefined;
-  if (handler === undefined) throw new UsageError(`snapshot is not supported for ${camera.type} cameras`);
-  return handler(camera as never, io);
 }
 
 export const snapshot: Command = {
