@@ -1,11 +1,14 @@
 import {
   ConfigError,
-  HikvisionClient,
+  createCamera,
   OverlaySync,
-  TrailCamClient,
+  type Camera,
+  type CameraConfig,
+  type HikvisionClient,
   type Logger,
   type PathMode,
   type RaceReport,
+  type TrailCamClient,
 } from '@camflow/core';
 
 /** How long closing a camera waits for the nodes using it (Node-RED gives up on a close after 15 s). */
@@ -14,7 +17,7 @@ const USERS_CLOSE_MS = 10_000;
 /** Id of the camera inside its own overlay sync engine (one engine per camera). */
 export const SYNC_CAMERA_ID = 'camera';
 
-export type CameraKind = 'hikvision' | 'p2p';
+export type CameraKind = Camera['kind'];
 
 /** What a `camflow-camera` config node holds: its properties plus the credentials from the store. */
 export interface CameraSettings {
@@ -39,8 +42,7 @@ export interface CameraSettings {
 export class CameraHandle {
   readonly settings: Readonly<CameraSettings>;
   readonly #logger: Logger;
-  #hikvision: HikvisionClient | undefined;
-  #trailcam: TrailCamClient | undefined;
+  #camera: Camera | undefined;
   #sync: { engine: OverlaySync; users: Set<string> } | undefined;
   #closed = false;
   /** Nodes using this camera: close() lets them finish (stop a recording) before the clients go. */
@@ -55,41 +57,25 @@ export class CameraHandle {
     return this.settings.name || this.settings.host || this.settings.did;
   }
 
+  /** The camera, whatever its kind (clients do no I/O until used). */
+  camera(): Camera {
+    this.#assertOpen();
+    this.#camera ??= createCamera(coreConfigOf(this.settings, this.label), this.#logger);
+    return this.#camera;
+  }
+
   /** The ISAPI client; a ConfigError for a camera of another kind. */
   hikvision(): HikvisionClient {
-    this.#assertOpen();
-    if (this.settings.kind !== 'hikvision') {
-      throw new ConfigError(`camera '${this.label}' is a ${this.settings.kind} camera, not a Hikvision camera`);
-    }
-    this.#hikvision ??= new HikvisionClient({
-      host: this.settings.host,
-      ...(this.settings.port === undefined ? {} : { port: this.settings.port }),
-      tls: this.settings.tls,
-      username: this.settings.username,
-      password: this.settings.password,
-      timeoutMs: this.settings.timeoutMs,
-      name: this.label,
-      logger: this.#logger.child('hikvision'),
-    });
-    return this.#hikvision;
+    const camera = this.camera();
+    if (camera.kind !== 'hikvision') throw this.#wrongKind('a Hikvision');
+    return camera.client;
   }
 
   /** The TrailCam P2P client; a ConfigError for a camera of another kind. */
   trailcam(): TrailCamClient {
-    this.#assertOpen();
-    if (this.settings.kind !== 'p2p') {
-      throw new ConfigError(`camera '${this.label}' is a ${this.settings.kind} camera, not a P2P camera`);
-    }
-    this.#trailcam ??= new TrailCamClient({
-      did: this.settings.did,
-      ...(this.settings.host === '' ? {} : { host: this.settings.host }),
-      ...(this.settings.port === undefined ? {} : { ports: [this.settings.port] }),
-      username: this.settings.username || 'admin',
-      password: this.settings.password,
-      timeoutMs: this.settings.timeoutMs,
-      logger: this.#logger,
-    });
-    return this.#trailcam;
+    const camera = this.camera();
+    if (camera.kind !== 'p2p') throw this.#wrongKind('a P2P');
+    return camera.client;
   }
 
   /**
@@ -100,15 +86,6 @@ export class CameraHandle {
     const client = this.trailcam();
     if (options.fresh === true && client.connected) await client.close();
     return client.connect({ signal, ...(options.modes === undefined ? {} : { modes: options.modes }) });
-  }
-
-  /** A JPEG from the camera, whatever its kind (a P2P camera gives its newest picture). */
-  async snapshot(signal: AbortSignal): Promise<Buffer> {
-    if (this.settings.kind === 'p2p') {
-      await this.connect(signal);
-      return this.trailcam().snapshot({ signal });
-    }
-    return this.hikvision().snapshot(this.settings.channel, { signal });
   }
 
   /**
@@ -161,15 +138,48 @@ export class CameraHandle {
     const sync = this.#sync;
     this.#sync = undefined;
     await sync?.engine.stop();
-    const closing: Promise<void>[] = [];
-    if (this.#hikvision !== undefined) closing.push(this.#hikvision.close());
-    if (this.#trailcam !== undefined) closing.push(this.#trailcam.close());
-    this.#hikvision = undefined;
-    this.#trailcam = undefined;
-    await Promise.all(closing);
+    const camera = this.#camera;
+    this.#camera = undefined;
+    await camera?.close();
+  }
+
+  #wrongKind(what: string): ConfigError {
+    return new ConfigError(`camera '${this.label}' is a ${this.settings.kind} camera, not ${what} camera`);
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new ConfigError(`camera '${this.label}' was closed (redeployed)`);
   }
+}
+
+/** The config-node settings as core's camera config (already checked by the editor; not re-parsed). */
+function coreConfigOf(s: Readonly<CameraSettings>, id: string): CameraConfig {
+  if (s.kind === 'p2p') {
+    return {
+      id,
+      type: 'p2p',
+      did: s.did,
+      ...(s.host === '' ? {} : { host: s.host }),
+      ...(s.port === undefined ? {} : { ports: [s.port] }),
+      servers: [],
+      relay: true,
+      username: s.username || 'admin',
+      password: s.password,
+      timeout: s.timeoutMs,
+    };
+  }
+  return {
+    id,
+    type: 'hikvision',
+    host: s.host,
+    ...(s.port === undefined ? {} : { port: s.port }),
+    tls: s.tls,
+    username: s.username,
+    password: s.password,
+    channel: s.channel,
+    timeout: s.timeoutMs,
+    connections: 4,
+    auth_backoff: 300_000,
+    overlays: [],
+  };
 }

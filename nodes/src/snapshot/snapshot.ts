@@ -20,11 +20,12 @@ export default function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
     const life = new NodeLifecycle(this);
     life.handleInput(async (msg, send, signal) => {
-      const camera = cameraFrom(RED, config.camera, life);
+      const handle = cameraFrom(RED, config.camera, life);
       this.status({ fill: 'blue', shape: 'dot', text: 'camflow.status.working' });
-      const jpeg = await camera.snapshot(signal);
+      // Any kind: a Hikvision channel's snapshot, or a P2P camera's newest photo (connecting first).
+      const jpeg = await handle.camera().snapshot({ signal });
       this.status({});
-      send({ ...msg, payload: jpeg, filename: `${camera.label}-${Date.now()}.jpg`, camera: camera.label });
+      send({ ...msg, payload: jpeg, filename: `${handle.label}-${Date.now()}.jpg`, camera: handle.label });
     });
   }
   RED.nodes.registerType('camflow-snapshot', SnapshotNode);
