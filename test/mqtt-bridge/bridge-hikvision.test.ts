@@ -118,6 +118,8 @@ describe('bridge with a Hikvision camera', () => {
 
   it('records a clip of N seconds from the record button', async () => {
     const { camera, ha } = await setup();
+    // The initial OFF follows availability; marking before it arrived would take it for the clip's end.
+    await ha.waitFor('camflow/yard/recording', (m) => m.text === 'OFF');
     const mark = ha.mark();
     await ha.publish('camflow/yard/record/press', '1');
     await ha.waitFor('camflow/yard/recording', (m) => m.text === 'ON', { fromIndex: mark });

@@ -138,6 +138,10 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
   }
 
   #onConnect(): void {
+    // No Nagle: a QoS 0 state gets no reply from the broker, so with Nagle the next one waits for the
+    // broker's delayed ACK (40 ms on Linux). mqtt.js leaves the TCP socket at the default.
+    const stream = this.#client?.stream as { setNoDelay?: (noDelay: boolean) => void } | undefined;
+    stream?.setNoDelay?.(true);
     const reconnect = this.#connectedOnce;
     this.#connectedOnce = true;
     this.#attempt = 0;

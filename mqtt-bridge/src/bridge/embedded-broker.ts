@@ -39,7 +39,8 @@ export class EmbeddedBroker {
   async start(): Promise<void> {
     if (this.#server !== undefined) return;
     const broker = await Aedes.createBroker();
-    const server = createServer((socket) => {
+    // No Nagle: a small QoS 0 state would otherwise wait for the subscriber's delayed ACK (~40 ms).
+    const server = createServer({ noDelay: true }, (socket) => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
       broker.handle(socket);
