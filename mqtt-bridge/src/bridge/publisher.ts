@@ -142,9 +142,11 @@ export class Publisher {
   }
 }
 
+/** Compares in place: a JPEG is never copied just to be compared (Buffer.from(buffer) copies). */
 function samePayload(a: string | Buffer, b: string | Buffer): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a === b;
-  return Buffer.from(a).equals(Buffer.from(b));
+  if (typeof a !== 'string' && typeof b !== 'string') return a.equals(b);
+  return (typeof a === 'string' ? Buffer.from(a) : a).equals(typeof b === 'string' ? Buffer.from(b) : b);
 }
 
 function parseDevicePayload(payload: Buffer): DevicePayload | undefined {
