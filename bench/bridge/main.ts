@@ -8,7 +8,9 @@
  *     500 events/s (every ON includes the snapshot refreshed first); baseline: bare MQTT publish ->
  *     receive at the same rate on the same broker, in the same run;
  *   - the bridge process's VmRSS (and peak VmHWM) from /proc after discovery and after the event
- *     load, and its CPU time per event.
+ *     load, and its CPU time per event; baseline: the same CLI with no cameras (Node, modules, broker).
+ * Diagnosis: BENCH_BRIDGE_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`, `--trace-gc`) goes to the
+ * bridge's Node, BENCH_BRIDGE_OUTPUT=FILE keeps its output, BENCH_DEBUG=1 lists slow events.
  * Targets (issue 6): discovery <= 3000 ms, p99 <= 20 ms, RSS <= 150 MB.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
@@ -123,7 +125,7 @@ async function discoveryBaseline(url: string, payloads: Map<string, Buffer>): Pr
 function writeConfig(dir: string, ports: readonly number[]): string {
   const cameras = ports.map((port, i) => `  - { id: cam${i}, type: hikvision, host: 127.0.0.1, port: ${port}, username: admin, password: password }`);
   const file = join(dir, 'camflow.yaml');
-  writeFileSync(file, ['mqtt:', '  embedded: { host: 127.0.0.1, port: 0 }', '  snapshot_interval: 1h', 'cameras:', ...cameras, ''].join('\n'));
+  writeFileSync(file, ['mqtt:', '  embedded: { host: 127.0.0.1, port: 0 }', '  snapshot_interval: 1h', cameras.length === 0 ? 'cameras: []' : 'cameras:', ...cameras, ''].join('\n'));
   return file;
 }
 
@@ -239,9 +241,12 @@ async function measureEvents(host: ChildProcess, watcher: MqttClient, bridgePid:
   return { ...latencies(fired, motion.received), bridgeCpuMsPerEvent: cpuMs / Math.max(1, fired.length) };
 }
 
-type Memory = { rss_mb: number; peak_mb: number };
+interface Memory {
+  rss_mb: number;
+  peak_mb: number;
+}
 
-function report(discovery: Record<string, number>, events: EventFigures, mqtt: { p50: number; p99: number }, memory: { afterDiscovery: Memory; afterEvents: Memory }) {
+function report(discovery: Record<string, number>, events: EventFigures, mqtt: { p50: number; p99: number }, memory: { noCameras: Memory; afterDiscovery: Memory; afterEvents: Memory }) {
   const { on, off } = events;
   const all = [...on, ...off];
   const p99 = round(percentile(all, 99));
@@ -260,10 +265,22 @@ function report(discovery: Record<string, number>, events: EventFigures, mqtt: {
       baseline_bare_mqtt: mqtt,
       bridge_cpu_ms_per_event: round(events.bridgeCpuMsPerEvent),
     },
-    // The `camflow bridge` process alone (embedded broker included), VmRSS and peak VmHWM.
-    bridge_process_mb: { after_discovery: memory.afterDiscovery, after_events: memory.afterEvents },
+    // The `camflow bridge` process alone (embedded broker included), VmRSS and peak VmHWM;
+    // baseline: the same CLI with no cameras.
+    bridge_process_mb: { after_discovery: memory.afterDiscovery, after_events: memory.afterEvents, baseline_no_cameras: memory.noCameras },
     targets: { discovery_le_3000ms: (discovery['all_ms'] ?? Infinity) <= 3000, p99_le_20ms: p99 <= 20, rss_le_150mb: rss <= 150 },
   };
+}
+
+/** The same CLI with no cameras: Node, the loaded modules and the idle embedded broker (the fixed part of the RSS). */
+async function emptyBridgeMemory(dir: string): Promise<Memory> {
+  const bridge = startBridge(writeConfig(dir, []));
+  try {
+    await bridge.running;
+    return memoryOf(bridge.pid);
+  } finally {
+    await stopBridge(bridge);
+  }
 }
 
 async function main(): Promise<void> {
@@ -274,6 +291,7 @@ async function main(): Promise<void> {
   try {
     host.send({ type: 'start', count: CAMERAS });
     const { ports = [] } = await reply(host, 'ready');
+    const noCameras = await emptyBridgeMemory(dir);
     log(`# ${CAMERAS} cameras up; camflow bridge starting`);
     const spawned = now();
     bridge = startBridge(writeConfig(dir, ports));
@@ -295,7 +313,7 @@ async function main(): Promise<void> {
     const mqtt = await mqttBaseline(broker.url);
     const events = await measureEvents(host, watcher, bridge.pid);
     const afterEvents = memoryOf(bridge.pid);
-    process.stdout.write(`${JSON.stringify(report(discovery, events, mqtt, { afterDiscovery, afterEvents }))}\n`);
+    process.stdout.write(`${JSON.stringify(report(discovery, events, mqtt, { noCameras, afterDiscovery, afterEvents }))}\n`);
   } finally {
     await watcher?.endAsync();
     await stopBridge(bridge);
