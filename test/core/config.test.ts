@@ -98,6 +98,12 @@ cameras:
     expect(error.issues.some((issue) => issue.message.includes('colour'))).toBe(true);
   });
 
+  it('reserves the id the MQTT bridge uses for its own device', () => {
+    const error = configError('cameras:\n  - { id: bridge, type: hikvision, host: h, username: u, password: p }\n');
+    expect(error.issues).toEqual([expect.objectContaining({ path: 'cameras[0].id', value: '"bridge"', line: 2 })]);
+    expect(error.issues[0]?.message).toContain('reserved');
+  });
+
   it('turns YAML syntax errors into issues with a line', () => {
     const error = configError('cameras:\n  - id: a\n    host: [unclosed\n');
     expect(error.issues[0]?.message).toMatch(/^YAML:/);

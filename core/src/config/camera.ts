@@ -2,10 +2,14 @@ import { z } from 'zod';
 import { templateProblem } from '../overlay/template.js';
 import { duration, hostPort, port, tlsOption } from './common.js';
 
+/** Ids the front-ends use for themselves: `camflow/bridge/...` is the MQTT bridge's own device. */
+const RESERVED_IDS = new Set(['bridge']);
+
 const cameraId = z
   .string()
   .regex(/^[a-z0-9_-]+$/, 'use lower-case letters, digits, _ and - only')
-  .max(64);
+  .max(64)
+  .refine((id) => !RESERVED_IDS.has(id), { message: 'is reserved for camflow itself; choose another id' });
 
 const credentials = {
   username: z.string().min(1),
