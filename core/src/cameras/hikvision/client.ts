@@ -15,7 +15,8 @@ import { CameraHttpClient, type HttpResponse } from '../../http/client.js';
 import { usesTls } from '../../http/tls.js';
 import { noopLogger, type Logger } from '../../log.js';
 import { AlertStreamHub } from './events.js';
-import { applyOverlayUpdate, expectRoot, isapiTime, parseDeviceInfo, parseSearchResult, parseTextOverlay } from './parse.js';
+import { OverlayDocument } from './overlay-doc.js';
+import { expectRoot, isapiTime, parseDeviceInfo, parseSearchResult, parseTextOverlay } from './parse.js';
 import { assertIsapiOk, isapiErrorFrom, isNotSupported } from './status.js';
 import {
   IsapiError,
@@ -32,7 +33,7 @@ import {
   type TextOverlay,
   type TextOverlayUpdate,
 } from './types.js';
-import { childElements, childText, escapeXml, findChild, getAttr, parseXml, serializeXml, type XmlElement } from './xml.js';
+import { childElements, escapeXml, findChild, getAttr, parseXml, type XmlElement } from './xml.js';
 
 const XML_HEADERS = { 'content-type': 'application/xml; charset="UTF-8"' };
 /** Hikvision's usual limit when the device does not publish capabilities. */
@@ -50,8 +51,8 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
   private readonly http: CameraHttpClient;
   private readonly logger: Logger;
   private readonly hub: AlertStreamHub;
-  private readonly listDocs = new Map<number, XmlElement>();
-  private readonly singleDocs = new Map<string, XmlElement>();
+  private readonly listDocs = new Map<number, OverlayDocument>();
+  private readonly singleDocs = new Map<string, OverlayDocument>();
   private readonly textLimits = new Map<number, number>();
   private readonly noBatch = new Set<number>();
   private usePictureProxy = false;
@@ -111,7 +112,7 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
 
   async getTextOverlays(channel: number, o: CallOptions = {}): Promise<TextOverlay[]> {
     const root = await this.getXml(overlaysPath(channel), 'TextOverlayList', o);
-    this.listDocs.set(channel, root);
+    this.listDocs.set(channel, new OverlayDocument(root));
     return childElements(root, 'TextOverlay').map(parseTextOverlay);
   }
 
@@ -136,18 +137,17 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
     await this.checkLength(channel, [overlay], o);
     const key = `${channel}/${overlay.id}`;
     const path = `${overlaysPath(channel)}/${overlay.id}`;
-    const cached = this.singleDocs.get(key);
-    const doc = structuredClone(cached ?? (await this.getXml(path, 'TextOverlay', o)));
-    applyOverlayUpdate(doc, overlay);
+    const doc = this.singleDocs.get(key) ?? new OverlayDocument(await this.getXml(path, 'TextOverlay', o), overlay.id);
     try {
-      await this.call('PUT', path, o, serializeXml(doc));
+      await this.call('PUT', path, o, doc.body([overlay]));
     } catch (error) {
       this.singleDocs.delete(key);
       throw error;
     }
+    // Only now, with the device's consent, does the cached copy change (here and in the list form).
+    doc.apply([overlay]);
     this.singleDocs.set(key, doc);
-    const listItem = childElements(this.listDocs.get(channel) ?? doc, 'TextOverlay').find((e) => childText(e, 'id') === String(overlay.id));
-    if (listItem !== undefined) applyOverlayUpdate(listItem, overlay);
+    this.listDocs.get(channel)?.apply([overlay]);
   }
 
   /** One PUT of the whole TextOverlayList; one PUT per overlay on devices that answer notSupport. */
@@ -273,25 +273,18 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
 
   private async putOverlayList(channel: number, overlays: TextOverlayUpdate[], o: CallOptions): Promise<void> {
     const path = overlaysPath(channel);
-    const cached = this.listDocs.get(channel);
-    const doc = structuredClone(cached ?? (await this.getXml(path, 'TextOverlayList', o)));
-    const items = childElements(doc, 'TextOverlay');
-    for (const overlay of overlays) {
-      const item = items.find((e) => childText(e, 'id') === String(overlay.id));
-      if (item === undefined) throw new ProtocolError(`${this.name}: channel ${channel} has no text overlay ${overlay.id}`);
-      applyOverlayUpdate(item, overlay);
-    }
+    const doc = this.listDocs.get(channel) ?? new OverlayDocument(await this.getXml(path, 'TextOverlayList', o));
+    const missing = overlays.find((overlay) => !doc.has(overlay.id));
+    if (missing !== undefined) throw new ProtocolError(`${this.name}: channel ${channel} has no text overlay ${missing.id}`);
     try {
-      await this.call('PUT', path, o, serializeXml(doc));
+      await this.call('PUT', path, o, doc.body(overlays));
     } catch (error) {
       this.listDocs.delete(channel);
       throw error;
     }
+    doc.apply(overlays);
     this.listDocs.set(channel, doc);
-    for (const overlay of overlays) {
-      const single = this.singleDocs.get(`${channel}/${overlay.id}`);
-      if (single !== undefined) applyOverlayUpdate(single, overlay);
-    }
+    for (const overlay of overlays) this.singleDocs.get(`${channel}/${overlay.id}`)?.apply([overlay]);
   }
 
   private async checkLength(channel: number, overlays: readonly TextOverlayUpdate[], o: CallOptions): Promise<void> {

@@ -7,9 +7,11 @@ import { childText, localName, parseXml } from './xml.js';
 export function isapiErrorFrom(httpStatus: number, body: Buffer, path: string): IsapiError | undefined {
   const head = body.subarray(0, 256).toString('utf8');
   if (!head.includes('ResponseStatus')) return undefined;
+  const text = body.toString('utf8');
+  if (httpStatus < 400 && isPlainOk(text)) return undefined;
   let root;
   try {
-    root = parseXml(body.toString('utf8'));
+    root = parseXml(text);
   } catch {
     return undefined;
   }
@@ -24,6 +26,18 @@ export function isapiErrorFrom(httpStatus: number, body: Buffer, path: string): 
     statusString,
     httpStatus,
   });
+}
+
+/**
+ * The answer to nearly every PUT: a flat `ResponseStatus` (leaf children only, no prefixes) whose one
+ * `statusCode` is 1. Recognised without building a tree; anything else goes to the full parser.
+ */
+const PLAIN_RESPONSE_STATUS = /^\s*(?:<\?xml[^>]*\?>\s*)?<ResponseStatus(?:\s[^>]*)?>(?:\s*<([A-Za-z_][\w.-]*)(?:\s[^>]*)?>[^<]*<\/\1>)*\s*<\/ResponseStatus>\s*$/;
+const OK_CODE = '<statusCode>1</statusCode>';
+
+function isPlainOk(text: string): boolean {
+  const at = text.indexOf(OK_CODE);
+  return at !== -1 && text.indexOf('<statusCode', at + 1) === -1 && text.lastIndexOf('<statusCode', at - 1) === -1 && PLAIN_RESPONSE_STATUS.test(text);
 }
 
 /** Throws the device's error for a failed answer; a 4xx/5xx with no ResponseStatus is a ProtocolError. */

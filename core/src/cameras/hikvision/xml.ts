@@ -24,8 +24,12 @@ function decodeEntities(raw: string): string {
   });
 }
 
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const NEEDS_ESCAPE = /[&<>"']/;
+
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`);
+  // Most texts have nothing to escape: skip the replace (and its allocations) then.
+  return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c) : text;
 }
 
 const TAG = /<\/?([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;
@@ -68,15 +72,57 @@ export function parseXml(text: string): XmlElement {
   return root;
 }
 
+const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
 export function serializeXml(root: XmlElement): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${serializeElement(root)}\n`;
+  return `${DECLARATION}${serializeElement(root)}\n`;
 }
 
 function serializeElement(element: XmlElement): string {
-  const attrs = element.attrs.map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join('');
-  if (element.children.length === 0) return `<${element.name}${attrs}></${element.name}>`;
-  const inner = element.children.map((c) => (typeof c === 'string' ? escapeXml(c) : serializeElement(c))).join('');
-  return `<${element.name}${attrs}>${inner}</${element.name}>`;
+  return `${openTag(element)}${serializeChildren(element)}</${element.name}>`;
+}
+
+function openTag(element: XmlElement): string {
+  let attrs = '';
+  for (const [k, v] of element.attrs) attrs += ` ${k}="${escapeXml(v)}"`;
+  return `<${element.name}${attrs}>`;
+}
+
+/** The serialised content of an element (its children), as serializeXml writes it. */
+export function serializeChildren(element: XmlElement): string {
+  let inner = '';
+  for (const child of element.children) inner += typeof child === 'string' ? escapeXml(child) : serializeElement(child);
+  return inner;
+}
+
+/**
+ * serializeXml cut open at the given elements: the document is `parts[0] + inner[0] + parts[1] + ...`,
+ * where `inner[i]` is the content of `slots[i]` (document order). Changing a slot's content then costs
+ * a string join instead of a new walk of the tree.
+ */
+export function serializeWithSlots(root: XmlElement, slotElements: ReadonlySet<XmlElement>): { parts: string[]; slots: XmlElement[]; inner: string[] } {
+  const parts: string[] = [];
+  const slots: XmlElement[] = [];
+  const inner: string[] = [];
+  let current = DECLARATION;
+  const walk = (element: XmlElement): void => {
+    current += openTag(element);
+    if (slotElements.has(element)) {
+      parts.push(current);
+      slots.push(element);
+      inner.push(serializeChildren(element));
+      current = '';
+    } else {
+      for (const child of element.children) {
+        if (typeof child === 'string') current += escapeXml(child);
+        else walk(child);
+      }
+    }
+    current += `</${element.name}>`;
+  };
+  walk(root);
+  parts.push(`${current}\n`);
+  return { parts, slots, inner };
 }
 
 export function localName(element: XmlElement): string {
