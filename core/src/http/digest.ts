@@ -3,7 +3,7 @@
  * per-origin cache that lets every request after the first carry a pre-emptive Authorization header
  * (one round trip in steady state). No I/O here; http/client.ts does the sending.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 
 export interface Challenge {
   /** Lower-case scheme: `digest`, `basic`, ... */
@@ -119,7 +119,26 @@ export interface Credentials {
 }
 
 function hashWith(kind: 'md5' | 'sha256', text: string): string {
-  return createHash(kind).update(text, 'utf8').digest('hex');
+  // One-shot hash: no Hash object per call (three per signed request).
+  return hash(kind, text, 'hex');
+}
+
+/**
+ * Fresh cnonces without a randomBytes call (and its buffer) per request: 16 random bytes at a time
+ * from a pool refilled from the CSPRNG every 256 requests. Each byte is handed out once.
+ */
+const CNONCE_BYTES = 16;
+const cnoncePool = Buffer.alloc(CNONCE_BYTES * 256);
+let cnonceOffset = cnoncePool.length;
+
+function freshCnonce(): string {
+  if (cnonceOffset >= cnoncePool.length) {
+    randomFillSync(cnoncePool);
+    cnonceOffset = 0;
+  }
+  const start = cnonceOffset;
+  cnonceOffset += CNONCE_BYTES;
+  return cnoncePool.toString('hex', start, start + CNONCE_BYTES);
 }
 
 /** Builds the cache entry from a Digest challenge. Throws on a qop we cannot speak (auth-int only). */
@@ -153,37 +172,34 @@ export function buildDigestAuthorization(
   entry: DigestEntry,
   credentials: Credentials,
   request: DigestRequest,
-  cnonce: string = randomBytes(16).toString('hex'),
+  cnonce: string = freshCnonce(),
 ): string {
   const algorithm = HASH_OF[entry.algorithm.toLowerCase()];
   /* c8 ignore next */
   if (algorithm === undefined) throw new Error(`unsupported digest algorithm ${entry.algorithm}`);
-  const H = (text: string): string => hashWith(algorithm.hash, text);
+  const kind = algorithm.hash;
   entry.nc += 1;
   const nc = entry.nc.toString(16).padStart(8, '0');
-  const ha1 = algorithm.sess ? H(`${entry.ha1Base}:${entry.nonce}:${cnonce}`) : entry.ha1Base;
-  const ha2 = H(`${request.method}:${request.uri}`);
+  const ha1 = algorithm.sess ? hashWith(kind, `${entry.ha1Base}:${entry.nonce}:${cnonce}`) : entry.ha1Base;
+  const ha2 = hashWith(kind, `${request.method}:${request.uri}`);
   const response =
-    entry.qop === undefined ? H(`${ha1}:${entry.nonce}:${ha2}`) : H(`${ha1}:${entry.nonce}:${nc}:${cnonce}:auth:${ha2}`);
-  const parts = [
-    `username=${quote(credentials.username)}`,
-    `realm=${quote(entry.realm)}`,
-    `nonce=${quote(entry.nonce)}`,
-    `uri=${quote(request.uri)}`,
-  ];
-  if (entry.algorithmSent) parts.push(`algorithm=${entry.algorithm}`);
-  parts.push(`response=${quote(response)}`);
-  if (entry.opaque !== undefined) parts.push(`opaque=${quote(entry.opaque)}`);
-  if (entry.qop !== undefined) parts.push(`qop=auth`, `nc=${nc}`, `cnonce=${quote(cnonce)}`);
-  return `Digest ${parts.join(', ')}`;
+    entry.qop === undefined ? hashWith(kind, `${ha1}:${entry.nonce}:${ha2}`) : hashWith(kind, `${ha1}:${entry.nonce}:${nc}:${cnonce}:auth:${ha2}`);
+  let header = `Digest username=${quote(credentials.username)}, realm=${quote(entry.realm)}, nonce=${quote(entry.nonce)}, uri=${quote(request.uri)}`;
+  if (entry.algorithmSent) header += `, algorithm=${entry.algorithm}`;
+  header += `, response="${response}"`;
+  if (entry.opaque !== undefined) header += `, opaque=${quote(entry.opaque)}`;
+  if (entry.qop !== undefined) header += `, qop=auth, nc=${nc}, cnonce=${quote(cnonce)}`;
+  return header;
 }
 
 export function buildBasicAuthorization(credentials: Credentials): string {
   return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
 }
 
+const NEEDS_QUOTING = /["\\]/;
+
 function quote(value: string): string {
-  return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return NEEDS_QUOTING.test(value) ? `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"` : `"${value}"`;
 }
 
 /** `nextnonce` from an Authentication-Info header (RFC 7616 §3.5), if any. */
