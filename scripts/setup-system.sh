@@ -6,7 +6,9 @@ set -euo pipefail
 
 # ffmpeg: recording, snapshots, motion frames. mosquitto: the real broker for bridge tests.
 # chromium: the Node-RED editor check. GStreamer RTSP server: an RTSP camera that serves PLAY.
+# curl: a digest client not written here, to check the simulator. openssl: test certificates for TLS.
 packages=(
+  curl openssl
   ffmpeg
   mosquitto mosquitto-clients
   chromium

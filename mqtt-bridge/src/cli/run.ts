@@ -1,4 +1,4 @@
-import { CamflowError, ConfigError, createLogger, formatLogRecord, type LogLevel } from '@camflow/core';
+import { CamflowError, ConfigError, createLogger, formatLogRecord, redactText, type LogLevel } from '@camflow/core';
 import { type CliIo, type Command, UsageError, writeLine } from './command.js';
 import { commands } from './commands/index.js';
 
@@ -35,7 +35,8 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   try {
     return await command.run(args.slice(command.path.length), io);
   } catch (error) {
-    writeLine(stderr, describeFailure(error, command));
+    // Messages may quote what a camera or broker said; never let a credential through.
+    writeLine(stderr, redactText(describeFailure(error, command)));
     return error instanceof UsageError || isParseArgsError(error) ? 2 : 1;
   }
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CycleReport } from '@camflow/core';
 import { collectEvents, Rig, waitFor } from './helpers.js';
 
@@ -58,6 +58,9 @@ describe('OverlaySync loop', () => {
     });
     const reports: CycleReport[] = [];
     sync.on('cycle', (report) => void reports.push(report));
+    // A late camera's writes are reported through overlay events, with their own timing.
+    const slowWrites: number[] = [];
+    sync.on('overlay', (outcome) => void (outcome.cameraId === 'slow' && outcome.status === 'updated' && slowWrites.push(outcome.ms)));
     const deadBackoff = waitFor(sync, 'camera-state', (change) => change.cameraId === 'dead' && change.state === 'backoff');
     const slowWroteTwice = waitFor(sync, 'cycle', () => puts(slow).length >= 2);
     sync.start();
@@ -66,11 +69,12 @@ describe('OverlaySync loop', () => {
     await sync.stop();
 
     expectNoOverlap(reports);
-    const slowLatency = 200;
     const withHealthy = reports.filter((r) => r.cameras['healthy'] !== undefined);
-    // The healthy camera took part in every cycle and its own work never took as long as one slow request.
+    // The healthy camera took part in every cycle, and by the engine's own timings its work never took
+    // as long as one write to the slow camera.
     expect(withHealthy.length).toBe(reports.length);
-    for (const report of withHealthy) expect(report.cameras['healthy']).toBeLessThan(slowLatency);
+    expect(slowWrites.length).toBeGreaterThan(0);
+    expect(Math.max(...withHealthy.map((r) => r.cameras['healthy']!))).toBeLessThan(Math.min(...slowWrites));
     // The slow and the dead camera were left to finish on their own, and sat out cycles while busy.
     expect(reports.some((r) => r.late.includes('slow'))).toBe(true);
     expect(reports.some((r) => r.skipped['slow'] === 'busy')).toBe(true);
@@ -104,10 +108,7 @@ describe('OverlaySync loop', () => {
     expect(sync.running).toBe(false);
     const requests = fast.stats.requests;
     // The servers see the sockets close a moment after the client closed them.
-    for (let i = 0; i < 200 && fast.stats.connectionsOpen + slow.stats.connectionsOpen > 0; i++) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    expect(fast.stats.connectionsOpen + slow.stats.connectionsOpen).toBe(0);
+    await vi.waitFor(() => expect(fast.stats.connectionsOpen + slow.stats.connectionsOpen).toBe(0), { timeout: 5_000 });
     expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(timersBefore);
     expect(fast.stats.requests).toBe(requests);
   });
