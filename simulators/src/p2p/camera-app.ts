@@ -3,7 +3,9 @@
  * thumbnails on channel 4, live video records on channel 1, the {"evtId":4} event after login, and
  * heartbeats that are only DRW-acknowledged. JSON shapes are the captured ones
  * (shared/reference/trailcam-artemis.md). Replies: base64 ciphertext + 21 NULs, as the camera sends.
- * Frame bytes use core's codec, which the captured packets pin.
+ * ARTEMIS frames, command encryption and the live media record use core's codec, which the captured
+ * packets pin. The channel-4 thumbnail record is not in any capture: its layout is the simulator's
+ * own (thumbnailRecord below), documented where core decodes it.
  */
 import {
   ArtemisType,
@@ -11,7 +13,6 @@ import {
   encodeArtemisFrame,
   encodeEventPayload,
   encodeMediaRecord,
-  encodeThumbnail,
   encryptCommand,
 } from '@camflow/core';
 import { deviceInfoJson } from './device-info.js';
@@ -139,12 +140,7 @@ export class CameraApp {
       const r = (req ?? {}) as Record<string, unknown>;
       const photo = this.#o.photos.find((p) => p.mediaDirNum === r['dirNum'] && p.mediaNum === r['mediaNum']);
       if (photo === undefined) continue;
-      const record = encodeThumbnail({
-        fileType: photo.fileType,
-        dirNum: photo.mediaDirNum,
-        mediaNum: photo.mediaNum,
-        jpeg: thumbnailJpeg(photo.mediaDirNum, photo.mediaNum),
-      });
+      const record = thumbnailRecord(photo, thumbnailJpeg(photo.mediaDirNum, photo.mediaNum));
       this.#o.write(4, encodeArtemisFrame({ event: false, type: ArtemisType.MEDIA, seq: 4 }, record));
     }
   }
@@ -161,6 +157,21 @@ export class CameraApp {
     this.#live = setInterval(send, this.#o.frameIntervalMs);
     this.#live.unref();
   }
+}
+
+/**
+ * The thumbnail record on channel 4. No capture decodes one (trailcam-artemis.md lists the layout as
+ * unconfirmed), so this is camflow's convention, shared with core's decodeThumbnail only by
+ * documentation: u32 LE fileType, dirNum, mediaNum, JPEG length (the ARTEMIS frame's own integers
+ * are little-endian), then the JPEG.
+ */
+export function thumbnailRecord(photo: Pick<Photo, 'fileType' | 'mediaDirNum' | 'mediaNum'>, jpeg: Buffer): Buffer {
+  const header = Buffer.alloc(16);
+  header.writeUInt32LE(photo.fileType, 0);
+  header.writeUInt32LE(photo.mediaDirNum, 4);
+  header.writeUInt32LE(photo.mediaNum, 8);
+  header.writeUInt32LE(jpeg.length, 12);
+  return Buffer.concat([header, jpeg]);
 }
 
 function pseudoRandom(length: number, seed: number): Buffer {

@@ -5,7 +5,8 @@
  * captures show. Fault injection: lose, duplicate and reorder outgoing DRWs; start indexes near the
  * u16 wrap.
  */
-import { encodeDrw, encodeDrwAck, encodeMessage, type PpppMessage } from '@camflow/core';
+import { encodeDrw, encodeDrwAck, encodeMessage } from '@camflow/core';
+import type { SimMessage } from './wire.js';
 
 export interface DrwFaults {
   /** Drop this share of outgoing DRW transmissions (resends recover them). */
@@ -68,7 +69,7 @@ export class DeviceLink {
     this.#flushHeld();
   }
 
-  handle(message: PpppMessage): void {
+  handle(message: SimMessage): void {
     if (!this.#open) return;
     switch (message.type) {
       case 'DRW':

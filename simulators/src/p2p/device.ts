@@ -6,19 +6,11 @@
  * RLY_TO. Per path (lan, direct, p2p, relay): delay, loss and silence. Few session slots.
  */
 import type { Socket } from 'node:dgram';
-import {
-  type PpppMessage,
-  type SockAddr,
-  TypedEmitter,
-  decodeMessage,
-  didEquals,
-  encodeMessage,
-  formatDid,
-  parseDid,
-} from '@camflow/core';
+import { type SockAddr, TypedEmitter, didEquals, formatDid, parseDid } from '@camflow/core';
 import { CameraApp, type Photo } from './camera-app.js';
 import { DeviceLink, type DrwFaults } from './device-link.js';
 import { bindUdp as bind, closeUdp as close } from './udp.js';
+import { type SimMessage, decodeSim, encodeSim } from './wire.js';
 
 export type SimPath = 'lan' | 'direct' | 'p2p' | 'relay';
 
@@ -48,6 +40,8 @@ export interface TrailCamSimulatorOptions {
   paths?: Partial<Record<SimPath, PathBehaviour>>;
   /** Directory servers to register with (DEV_LGN) on start. */
   directoryServers?: readonly SockAddr[];
+  /** start() fails when a directory server has not acknowledged DEV_LGN within this. Default 3000 ms. */
+  registerTimeoutMs?: number;
   /** Announce sessionPort - N to the directory server, so clients must punch around it ("answers on port+N"). */
   announcePortOffset?: number;
   /** P2P_RDY_ACK copies before P2P_RDY (captures: ~50 in 330 ms). Default 5. */
@@ -86,6 +80,8 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
   readonly #seekers = new Map<string, SimPath>();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #relayJoins = new Map<string, NodeJS.Timeout>();
+  readonly #registrations = new Set<{ timer: NodeJS.Timeout; deadline: NodeJS.Timeout; fail: (error: Error) => void }>();
+  readonly #paths: Partial<Record<SimPath, PathBehaviour>>;
   #search: Socket | undefined;
   #session: Socket | undefined;
   #started = false;
@@ -96,6 +92,7 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
     super();
     this.#o = options;
     this.#host = options.host ?? '127.0.0.1';
+    this.#paths = { ...options.paths };
     this.did = parseDid(options.did ?? 'LBCS-000000-CCCJJ');
     const now = Math.floor(Date.now() / 1000);
     this.photos = Array.from({ length: options.photos ?? 12 }, (_, i) => ({
@@ -128,12 +125,18 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
     this.#session = await bind(this.#host, this.#o.sessionPort ?? 0);
     this.#search.on('message', (msg, rinfo) => this.#onSearch(msg, rinfo));
     this.#session.on('message', (msg, rinfo) => this.#onSession(msg, { address: rinfo.address, port: rinfo.port }));
-    for (const server of this.#o.directoryServers ?? []) await this.#register(server);
+    try {
+      for (const server of this.#o.directoryServers ?? []) await this.#register(server);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    for (const registration of [...this.#registrations]) registration.fail(new Error('simulator stopped while registering'));
     for (const timer of [...this.#timers, ...this.#relayJoins.values()]) clearTimeout(timer);
     this.#timers.clear();
     this.#relayJoins.clear();
@@ -147,26 +150,50 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
     for (const s of [...this.#sessions.values()]) this.#end(s, true, 'closed by simulator');
   }
 
+  /**
+   * DEV_LGN every 100 ms until the server acks, as a device does. The interval is tracked so stop()
+   * clears it, and the wait is bounded: a server that never answers fails start() with a clear error.
+   */
   #register(server: SockAddr): Promise<void> {
     const local = { address: this.#host, port: this.sessionPort - (this.#o.announcePortOffset ?? 0) };
-    return new Promise<void>((resolve) => {
-      const socket = this.#session;
-      if (socket === undefined) return resolve();
-      const onAck = (msg: Buffer): void => {
-        if (msg[1] !== 0x11) return;
-        clearInterval(timer);
-        socket.off('message', onAck);
-        resolve();
+    const socket = this.#session;
+    if (socket === undefined) return Promise.reject(new Error('simulator stopped while registering'));
+    const deadlineMs = this.#o.registerTimeoutMs ?? 3000;
+    return new Promise<void>((resolve, reject) => {
+      const registration = {
+        fail: (error: Error): void => finish(error),
+        timer: setInterval(() => send(), 100),
+        deadline: setTimeout(() => {
+          finish(new Error(`directory server ${server.address}:${server.port} did not acknowledge DEV_LGN within ${deadlineMs} ms`));
+        }, deadlineMs),
       };
+      const finish = (error?: Error): void => {
+        clearInterval(registration.timer);
+        clearTimeout(registration.deadline);
+        socket.off('message', onAck);
+        this.#registrations.delete(registration);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAck = (msg: Buffer, rinfo: { address: string; port: number }): void => {
+        if (rinfo.address !== server.address || rinfo.port !== server.port) return;
+        const ack = decodeSim(msg);
+        if (ack?.type === 'DEV_LGN_ACK' && ack.result === 0) finish();
+      };
+      const send = (): void => socket.send(encodeSim({ type: 'DEV_LGN', did: this.did, local }), server.port, server.address);
+      this.#registrations.add(registration);
       socket.on('message', onAck);
-      const send = (): void => socket.send(encodeMessage({ type: 'DEV_LGN', did: this.did, local }), server.port, server.address);
-      const timer = setInterval(send, 100);
       send();
     });
   }
 
+  /** Changes one path's behaviour while running (tests open a path at the moment they choose). */
+  setPathBehaviour(path: SimPath, behaviour: PathBehaviour): void {
+    this.#paths[path] = { ...behaviour };
+  }
+
   #behaviour(path: SimPath): Required<PathBehaviour> {
-    const b = this.#o.paths?.[path] ?? {};
+    const b = this.#paths[path] ?? {};
     return { delayMs: b.delayMs ?? 0, lossRate: b.lossRate ?? 0, silent: b.silent ?? false };
   }
 
@@ -185,20 +212,15 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
     this.#timers.add(timer);
   }
 
-  #send(message: PpppMessage | Buffer, to: SockAddr): void {
+  #send(message: SimMessage | Buffer, to: SockAddr): void {
     const socket = this.#session;
     if (socket === undefined) return;
-    socket.send(Buffer.isBuffer(message) ? message : encodeMessage(message), to.port, to.address);
+    socket.send(Buffer.isBuffer(message) ? message : encodeSim(message), to.port, to.address);
   }
 
   #onSearch(msg: Buffer, rinfo: SockAddr): void {
-    let message: PpppMessage;
-    try {
-      message = decodeMessage(msg);
-    } catch {
-      return;
-    }
-    if (message.type !== 'LAN_SEARCH' || this.#drops('lan')) return;
+    const message = decodeSim(msg);
+    if (message?.type !== 'LAN_SEARCH' || this.#drops('lan')) return;
     const peer = { address: rinfo.address, port: rinfo.port };
     this.stats.lanSearches++;
     if (!this.#seekers.has(key(peer))) this.#seekers.set(key(peer), 'lan');
@@ -207,12 +229,8 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
   }
 
   #onSession(msg: Buffer, from: SockAddr): void {
-    let message: PpppMessage;
-    try {
-      message = decodeMessage(msg);
-    } catch {
-      return;
-    }
+    const message = decodeSim(msg);
+    if (message === undefined) return;
     const session = this.#sessions.get(key(from));
     switch (message.type) {
       case 'PUNCH_PKT':

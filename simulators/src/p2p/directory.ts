@@ -2,11 +2,13 @@
  * A simulated CS2 P2P directory server (UDP, real port 32100): devices register with DEV_LGN;
  * HELLO -> HELLO_ACK(observed address); P2P_REQ -> P2P_REQ_ACK + PUNCH_TO(device) to the client and
  * PUNCH_TO(client) to the device; LIST_REQ1/LIST_REQ -> LIST_REQ_ACK(relays); RLY_REQ ->
- * RLY_REQ_ACK + RLY_TO(relay, magic) to the device. Unknown device ids get result -1.
+ * RLY_REQ_ACK + RLY_TO(relay, magic) to the device. Unknown device ids get result -1. Bytes from
+ * the simulator's own codec (wire.ts), not core's.
  */
 import type { Socket } from 'node:dgram';
-import { type PpppMessage, type SockAddr, decodeMessage, encodeMessage, formatDid } from '@camflow/core';
+import { type SockAddr, formatDid } from '@camflow/core';
 import { bindUdp, closeUdp } from './udp.js';
+import { type SimMessage, decodeSim, encodeSim } from './wire.js';
 
 export interface DirectoryServerOptions {
   host?: string;
@@ -51,17 +53,13 @@ export class DirectoryServerSimulator {
     if (socket !== undefined) await closeUdp(socket);
   }
 
-  #send(message: PpppMessage, to: SockAddr): void {
-    this.#socket?.send(encodeMessage(message), to.port, to.address);
+  #send(message: SimMessage, to: SockAddr): void {
+    this.#socket?.send(encodeSim(message), to.port, to.address);
   }
 
   #onMessage(msg: Buffer, from: SockAddr): void {
-    let m: PpppMessage;
-    try {
-      m = decodeMessage(msg);
-    } catch {
-      return;
-    }
+    const m = decodeSim(msg);
+    if (m === undefined) return;
     if (m.type === 'DEV_LGN') {
       // Where to punch: the device's observed address with the port it announces.
       this.#devices.set(formatDid(m.did), { address: from.address, port: m.local.port, from });

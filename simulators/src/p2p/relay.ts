@@ -2,12 +2,13 @@
  * A simulated CS2 relay: RLY_HELLO -> RLY_HELLO_ACK; RLY_PORT opens a per-session socket and
  * answers RLY_PORT_ACK(magic, port). On that socket the client and the device each send RLY_PKT
  * with the magic; once both did, both get RLY_RDY(DID) and every later datagram is forwarded to the
- * other side.
+ * other side. Bytes from the simulator's own codec (wire.ts), not core's.
  */
 import type { Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { type Did, type PpppMessage, type SockAddr, decodeMessage, encodeMessage } from '@camflow/core';
+import type { Did, SockAddr } from '@camflow/core';
 import { bindUdp, closeUdp } from './udp.js';
+import { type SimMessage, decodeSim, encodeSim } from './wire.js';
 
 interface RelaySession {
   socket: Socket;
@@ -81,12 +82,8 @@ export class RelaySimulator {
   }
 
   async #onControl(msg: Buffer, from: SockAddr): Promise<void> {
-    let m: PpppMessage;
-    try {
-      m = decodeMessage(msg);
-    } catch {
-      return;
-    }
+    const m = decodeSim(msg);
+    if (m === undefined) return;
     if (m.type === 'RLY_HELLO') return this.#reply(this.#socket, { type: 'RLY_HELLO_ACK' }, from);
     if (m.type !== 'RLY_PORT') return;
     const existing = [...this.#sessions].find((s) => same(s.client, from));
@@ -110,12 +107,7 @@ export class RelaySimulator {
 
   #onSessionData(session: RelaySession, msg: Buffer, from: SockAddr): void {
     session.lastActivity = performance.now();
-    let m: PpppMessage | undefined;
-    try {
-      m = decodeMessage(msg);
-    } catch {
-      m = undefined;
-    }
+    const m = decodeSim(msg);
     if (m?.type === 'RLY_PKT') {
       if (m.magic !== session.magic) return;
       if (m.fromDevice) session.device = from;
@@ -140,7 +132,7 @@ export class RelaySimulator {
     this.#timers.add(timer);
   }
 
-  #reply(socket: Socket | undefined, message: PpppMessage, to: SockAddr): void {
-    socket?.send(encodeMessage(message), to.port, to.address);
+  #reply(socket: Socket | undefined, message: SimMessage, to: SockAddr): void {
+    socket?.send(encodeSim(message), to.port, to.address);
   }
 }

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ArtemisStreamParser,
+  type PpppMessage,
   ProtocolError,
   decodeArtemisFrame,
   decodeEventPayload,
+  decodeThumbnail,
   decodeMediaRecord,
   decodeMessage,
   decodeSockAddr,
@@ -14,11 +16,13 @@ import {
   encodeDrwAck,
   encodeMessage,
   encodeSockAddr,
+  encodeThumbnail,
   encryptCommand,
   formatDid,
   parseDid,
   startsWithArtemisMagic,
 } from '@camflow/core';
+import { referenceVectors, thumbnailVector } from '../../fixtures/trailcam/reference-vectors.js';
 
 interface FixturePacket {
   dir: 'c2d' | 'd2c';
@@ -77,6 +81,26 @@ describe('PPPP codec on the captured TrailCam packets', () => {
     expect(() => decodeMessage(bytes('f1300001'))).toThrow(ProtocolError);
     expect(() => decodeMessage(bytes('f1550000'))).toThrow(/unknown PPPP message type 0x55/);
     expect(() => decodeMessage(bytes('f1d10008d100000500010002'))).toThrow(ProtocolError);
+  });
+});
+
+describe('PPPP codec on the reference layouts of server and relay messages (no capture holds them)', () => {
+  it.each(referenceVectors.map((v) => [v.name, v] as const))('%s encodes and decodes to the reference bytes', (_name, v) => {
+    const message = v.message as PpppMessage;
+    expect(encodeMessage(message).toString('hex')).toBe(v.hex);
+    expect(decodeMessage(bytes(v.hex))).toEqual(message);
+  });
+
+  it('refuses relay messages of the wrong length', () => {
+    expect(() => decodeMessage(bytes('f183001b' + '00'.repeat(27)))).toThrow(ProtocolError);
+    expect(() => decodeMessage(bytes('f1820010' + '00'.repeat(16)))).toThrow(ProtocolError);
+    expect(() => decodeMessage(bytes('f1690004' + '09000000'))).toThrow(ProtocolError);
+  });
+
+  it('decodes the channel-4 thumbnail record (camflow layout) and encodes it back', () => {
+    const thumbnail = decodeThumbnail(bytes(thumbnailVector.hex));
+    expect(thumbnail).toEqual({ fileType: 0, dirNum: 100, mediaNum: 318, jpeg: bytes(thumbnailVector.jpeg) });
+    expect(encodeThumbnail(thumbnail).toString('hex')).toBe(thumbnailVector.hex);
   });
 });
 
