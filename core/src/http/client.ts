@@ -197,7 +197,13 @@ export class CameraHttpClient {
    * Callers check `this.gate` synchronously first, so taking the gate right after is race-free.
    */
   private async waitForGate(signal: AbortSignal): Promise<void> {
-    while (this.gate !== undefined) await abortable(this.gate, signal);
+    while (this.gate !== undefined) {
+      await abortable(this.gate, signal);
+      // The verdict came with the prover's response head; its (small) body ends in the same read and
+      // undici frees that socket one loop turn later (see readChallenge). Going out after that turn
+      // reuses it instead of opening another connection (a TCP/TLS handshake more on first contact).
+      await nextLoopTurn();
+    }
     this.assertNotBackingOff();
   }
 
@@ -220,6 +226,10 @@ export class CameraHttpClient {
   private async readChallenge(response: Dispatcher.ResponseData): Promise<Challenge> {
     this.counters.unauthorized++;
     await response.body.dump().catch(() => undefined);
+    // undici hands a keep-alive socket back to the pool one event-loop turn after a response ends
+    // (pipelining 1). Sending the signed retry before that would open a second connection: an extra
+    // TCP (and TLS) handshake, i.e. a round trip, on every first contact. Waiting one turn reuses it.
+    await nextLoopTurn();
     const challenge = pickChallenge(parseWwwAuthenticate(response.headers['www-authenticate']));
     if (challenge === undefined) this.authFailed('401 without a usable WWW-Authenticate challenge');
     return challenge;
@@ -377,6 +387,11 @@ class Deadline {
     clearTimeout(this.timer);
     this.outer?.removeEventListener('abort', this.onOuterAbort);
   };
+}
+
+/** Resolves after the immediates already queued (undici's socket release among them) have run. */
+function nextLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {

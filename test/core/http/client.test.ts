@@ -30,6 +30,16 @@ describe('CameraHttpClient digest', () => {
     expect(http.counters.roundTrips).toBe(49);
   });
 
+  it('sends the signed retry, and a request held for the verdict, over the connection that got the 401', async () => {
+    const { sim, http } = await setup();
+    expect((await get(http)).status).toBe(200);
+    expect(sim.stats.connectionsOpened).toBe(1);
+    const cold = await setup();
+    const both = await Promise.all([get(cold.http), get(cold.http)]);
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect(cold.sim.stats).toMatchObject({ requests: 3, unauthorized: 1, connectionsOpened: 1 });
+  });
+
   it('gives up with AuthError after exactly two attempts and sends nothing during the back-off', async () => {
     const { sim, http } = await setup({}, 'wrong');
     await expect(get(http)).rejects.toBeInstanceOf(AuthError);
