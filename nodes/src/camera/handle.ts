@@ -5,7 +5,9 @@ import {
   type Camera,
   type CameraConfig,
   type HikvisionClient,
+  isAbortError,
   type Logger,
+  type OverlayTarget,
   type PathMode,
   type RaceReport,
   type TrailCamClient,
@@ -44,6 +46,8 @@ export class CameraHandle {
   readonly #logger: Logger;
   #camera: Camera | undefined;
   #sync: { engine: OverlaySync; users: Set<string> } | undefined;
+  /** What the overlay sync last met talking to the camera, with its `code` (the engine keeps only text). */
+  #overlaySyncError: Error | undefined;
   #closed = false;
   /** Nodes using this camera: close() lets them finish (stop a recording) before the clients go. */
   readonly #users = new Set<{ readonly closed: Promise<void> }>();
@@ -93,10 +97,18 @@ export class CameraHandle {
    * first user's interval wins; the loop runs while at least one user holds it.
    */
   acquireOverlaySync(user: string, intervalMs: number): OverlaySync {
-    const target = this.hikvision();
+    const client = this.hikvision();
     this.#sync ??= {
       engine: new OverlaySync({
-        cameras: [{ id: SYNC_CAMERA_ID, name: this.label, channel: this.settings.channel, overlays: [], target }],
+        cameras: [
+          {
+            id: SYNC_CAMERA_ID,
+            name: this.label,
+            channel: this.settings.channel,
+            overlays: [],
+            target: observedTarget(client, (error) => (this.#overlaySyncError = error)),
+          },
+        ],
         intervalMs,
         timeoutMs: this.settings.timeoutMs,
         // One line per written overlay every second would drown Node-RED's log; the node outputs reports.
@@ -108,6 +120,14 @@ export class CameraHandle {
     this.#sync.users.add(user);
     this.#sync.engine.start();
     return this.#sync.engine;
+  }
+
+  /**
+   * The last error the overlay sync met talking to this camera (AuthError, TimeoutError, ...), so the
+   * overlay nodes can report a failing camera with the right words; undefined until one happens.
+   */
+  get overlaySyncError(): Error | undefined {
+    return this.#overlaySyncError;
   }
 
   async releaseOverlaySync(user: string): Promise<void> {
@@ -150,6 +170,25 @@ export class CameraHandle {
   #assertOpen(): void {
     if (this.#closed) throw new ConfigError(`camera '${this.label}' was closed (redeployed)`);
   }
+}
+
+/**
+ * The client as the overlay sync's target, reporting each error a call meets. The text limit is left
+ * out: the engine falls back to the usual limit when a device cannot tell, so its errors are not failures.
+ */
+function observedTarget(client: HikvisionClient, onError: (error: Error) => void): OverlayTarget {
+  const watch = <T>(call: Promise<T>): Promise<T> =>
+    call.catch((error: unknown) => {
+      if (error instanceof Error && !isAbortError(error)) onError(error);
+      throw error;
+    });
+  return {
+    getTextOverlays: (channel, options) => watch(client.getTextOverlays(channel, options)),
+    setTextOverlays: (channel, overlays, options) => watch(client.setTextOverlays(channel, overlays, options)),
+    setTextOverlay: (channel, overlay, options) => watch(client.setTextOverlay(channel, overlay, options)),
+    textLimit: (channel, options) => client.textLimit(channel, options),
+    close: () => client.close(),
+  };
 }
 
 /** The config-node settings as core's camera config (already checked by the editor; not re-parsed). */

@@ -1,10 +1,11 @@
-import { ConfigError, Template, type CycleReport, type TemplateValue } from '@camflow/core';
+import { ConfigError, Template, type CycleReport, type OverlayOutcome, type TemplateValue } from '@camflow/core';
 import { cameraFrom } from '../camera/camera.js';
 import { SYNC_CAMERA_ID, type CameraHandle } from '../camera/handle.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeSend } from '../red.js';
 import { currentConfig, positiveNumber } from '../shared/define.js';
 import { reportError } from '../shared/funnel.js';
 import { NodeLifecycle } from '../shared/lifecycle.js';
+import { SyncHealth } from './health.js';
 import { withDefaults, type Migration } from '../shared/version.js';
 
 export interface OverlayDef extends NodeDef {
@@ -99,18 +100,27 @@ function syncMode(RED: NodeAPI, node: Node, config: OverlayDef, life: NodeLifecy
   });
   if (config.template.trim() !== '') setText(id, config.template);
 
+  // A failing camera or overlay reaches Catch nodes through node.error, once when it starts failing.
+  const health = new SyncHealth(camera.label);
+  const onOutcome = (outcome: OverlayOutcome): void => {
+    if (outcome.cameraId === SYNC_CAMERA_ID && mine.has(outcome.overlayId)) health.outcome(outcome);
+  };
   const onCycle = (report: CycleReport): void => {
-    if (report.updated + report.failed === 0) return;
-    const written = engine.status()[0]?.overlays[id];
-    node.status(
-      report.failed > 0
-        ? { fill: 'red', shape: 'ring', text: 'camflow.status.error' }
-        : { fill: 'green', shape: 'dot', text: written ?? 'camflow.status.syncing' },
-    );
+    const verdict = health.endCycle(engine.status()[0]?.state ?? 'idle', camera.overlaySyncError);
+    if (verdict.kind === 'failed') reportError(node, verdict.error, { topic: camera.label, payload: report });
+    if (report.updated + report.failed === 0 && !(verdict.kind === 'healthy' && verdict.recovered)) return;
+    if (verdict.kind === 'healthy' && !health.failing) {
+      const written = engine.status()[0]?.overlays[id];
+      node.status({ fill: 'green', shape: 'dot', text: written ?? 'camflow.status.syncing' });
+    }
     node.send({ topic: camera.label, payload: report });
   };
+  engine.on('overlay', onOutcome);
   engine.on('cycle', onCycle);
-  life.onClose(() => engine.off('cycle', onCycle));
+  life.onClose(() => {
+    engine.off('overlay', onOutcome);
+    engine.off('cycle', onCycle);
+  });
 
   life.handleInput(async (msg: NodeMessage, _send: NodeSend) => {
     const kind = payloadKind(msg.payload);
