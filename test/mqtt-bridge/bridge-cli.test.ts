@@ -1,7 +1,7 @@
 /** `camflow bridge` as a real process: starts the embedded broker, serves, and stops cleanly on SIGTERM. */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,6 +35,9 @@ describe('camflow bridge', () => {
       });
       child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}`)));
     });
+    // It replaced itself in place (same PID) with a small young generation: a lean long-running process.
+    const cmdline = (await readFile(`/proc/${child.pid}/cmdline`, 'utf8')).split('\0');
+    expect(cmdline).toContain('--max-semi-space-size=4');
     const ha = await TestMqttClient.connect(url, ['homeassistant/device/+/config', 'camflow/bridge/availability']);
     cleanups.push(() => ha.close());
     await ha.waitFor('homeassistant/device/camflow_bridge/config');

@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { runCli } from './run.js';
+import { execWithSmallYoungGeneration } from './young-generation.js';
+
+// Before anything heavy is loaded: long-running commands may replace this process with a leaner one.
+execWithSmallYoungGeneration(process.argv.slice(2));
+const { runCli } = await import('./run.js');
 
 // SIGINT/SIGTERM abort the running command, which then stops cleanly; a second signal exits at once.
 const controller = new AbortController();
