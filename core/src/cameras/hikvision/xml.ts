@@ -17,6 +17,7 @@ export type XmlNode = XmlElement | string;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 function decodeEntities(raw: string): string {
+  if (!raw.includes('&')) return raw;
   return raw.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_m, entity: string) => {
     if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
     if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
@@ -130,16 +131,27 @@ export function localName(element: XmlElement): string {
   return colon === -1 ? element.name : element.name.slice(colon + 1);
 }
 
+/** `localName(element) === name`, without cutting the prefix off (this runs for every lookup). */
+function hasLocalName(element: XmlElement, name: string): boolean {
+  const qualified = element.name;
+  if (qualified === name) return true;
+  const colon = qualified.length - name.length - 1;
+  return colon > 0 && qualified.charCodeAt(colon) === 58 /* : */ && qualified.endsWith(name) && qualified.indexOf(':') === colon;
+}
+
 export function childElements(element: XmlElement, name?: string): XmlElement[] {
-  return element.children.filter((c): c is XmlElement => typeof c !== 'string' && (name === undefined || localName(c) === name));
+  return element.children.filter((c): c is XmlElement => typeof c !== 'string' && (name === undefined || hasLocalName(c, name)));
 }
 
 export function findChild(element: XmlElement, name: string): XmlElement | undefined {
-  return childElements(element, name)[0];
+  for (const child of element.children) if (typeof child !== 'string' && hasLocalName(child, name)) return child;
+  return undefined;
 }
 
 /** Text content of an element, trimmed. */
 export function textContent(element: XmlElement): string {
+  const only = element.children.length === 1 ? element.children[0] : undefined;
+  if (typeof only === 'string') return only.trim();
   return element.children.map((c) => (typeof c === 'string' ? c : textContent(c))).join('').trim();
 }
 
