@@ -312,6 +312,9 @@ export class CameraHttpClient {
     if (this.pool !== undefined) return this.pool;
     this.poolPromise ??= (async () => {
       const connect = await buildTlsConnect(this.options.tls, this.logger, this.name);
+      // No pipelining (undici's default of 1): camera web servers answer in order at best, and one slow
+      // answer would hold up the others. keepAliveTimeout applies only when the camera sends no
+      // Keep-Alive hint (Hikvision says timeout=60, max=99; a socket it closes is retried once).
       const pool = new Pool(this.origin, {
         connections: this.options.connections ?? 4,
         keepAliveTimeout: 30_000,
