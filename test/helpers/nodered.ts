@@ -35,7 +35,11 @@ interface TestHelper {
     credentials?: Record<string, Record<string, string>>,
   ): Promise<void>;
   unload(): Promise<void>;
+  /** A deploy into the loaded runtime, the way the editor's Deploy button sends it. */
+  setFlows(flow: FlowNode[], type?: 'full' | 'flows' | 'nodes'): Promise<void>;
   getNode(id: string): TestNode;
+  /** The runtime's credential store (@node-red/runtime/lib/nodes/credentials). */
+  credentials: { get(id: string): Record<string, string> | undefined; export(): Promise<unknown> };
   startServer(): Promise<void>;
   stopServer(): Promise<void>;
   _redNodes: { getFlows(): { flows: FlowNode[]; credentials?: unknown } };

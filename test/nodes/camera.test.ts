@@ -11,13 +11,18 @@ describe('camflow-camera config node', () => {
     await helper.unload();
   });
 
-  it('takes username and password from the credential store, never from the flow', async () => {
-    await helper.load(cameraNode, [camera], { cam: { username: 'admin', password: 's3cret' } });
+  it('a deploy with credentials, as the editor sends them, puts them in the credential store and out of the flow', async () => {
+    await helper.load(cameraNode, onTab([]));
+    await helper.setFlows(onTab([{ ...camera, credentials: { username: 'admin', password: 's3cret' } }], ['cam']), 'full');
+    expect(helper.credentials.get('cam')).toEqual({ username: 'admin', password: 's3cret' });
     const node = helper.getNode('cam') as unknown as CameraNode;
     expect(node.camera.settings).toMatchObject({ username: 'admin', password: 's3cret', host: '127.0.0.1', port: 9, channel: 1 });
-    const flows = JSON.stringify(helper._redNodes.getFlows().flows);
-    expect(flows).not.toContain('s3cret');
-    expect(flows).not.toContain('username');
+    // The flow as the runtime holds and exports it (GET /flows, flows.json): no credentials at all.
+    const deployed = helper._redNodes.getFlows().flows;
+    expect(deployed.find((n) => n.id === 'cam')).not.toHaveProperty('credentials');
+    const exported = JSON.stringify(deployed);
+    expect(exported).not.toContain('s3cret');
+    expect(exported).not.toContain('admin');
   });
 
   it('migrates a config without a version (v0) to the current one', async () => {

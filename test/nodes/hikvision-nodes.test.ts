@@ -10,35 +10,27 @@ import eventsNode from 'node-red-contrib-camflow/dist/events/events.js';
 import overlayNode from 'node-red-contrib-camflow/dist/overlay/overlay.js';
 import recordNode from 'node-red-contrib-camflow/dist/record/record.js';
 import snapshotNode from 'node-red-contrib-camflow/dist/snapshot/snapshot.js';
-import { helper, messages, nextMessage, onTab, statusMatching, withCatch, type FlowNode } from '../helpers/nodered.js';
+import { eventually, helper, withCatalogText, messages, nextMessage, onTab, statusHistory, statusMatching, statusReached, withCatch, type FlowNode } from '../helpers/nodered.js';
 
 const ALL = [cameraNode, overlayNode, snapshotNode, eventsNode, recordNode, downloadNode];
 const PASSWORD = 'Nodes-Pa55';
 let sim: HikvisionSimulator;
 
-/** Waits until `condition` holds, checking every 10 ms for at most 5 s. */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-}
 let folder: string;
 
-/** Every status text the node set since the flow was loaded, in order (the helper spies on Node.status). */
+/** Every status text the node set since the flow was loaded, in order. */
 function statusesOf(id: string): string[] {
-  type StatusSpy = { getCalls(): { thisValue: { id: string }; args: [{ text?: unknown } | undefined] }[] };
-  const spy = (helper as unknown as { _NodePrototype: { status: StatusSpy } })._NodePrototype.status;
-  return spy
-    .getCalls()
-    .filter((call) => call.thisValue.id === id)
-    .map((call) => String(call.args[0]?.text));
+  return statusHistory(id).map((status) => String(status['text']));
 }
 
 function cameraConfig(): FlowNode {
   return { id: 'cam', type: 'camflow-camera', name: 'Back', kind: 'hikvision', host: '127.0.0.1', port: String(sim.port), tls: false, channel: 1, version: 1 };
 }
 
-async function load(nodes: FlowNode[], password = PASSWORD): Promise<void> {
+/** Loads the nodes with the camera; `rendered`: RED._ renders the real catalogs (status text as users see it). */
+async function load(nodes: FlowNode[], password = PASSWORD, rendered = false): Promise<void> {
   const flow = onTab(withCatch([cameraConfig(), ...nodes, { id: 'out', type: 'helper' }]), ['cam']);
-  await helper.load(ALL, flow, { cam: { username: 'admin', password } });
+  await helper.load(rendered ? withCatalogText(ALL) : ALL, flow, { cam: { username: 'admin', password } });
 }
 
 beforeEach(async () => {
@@ -129,11 +121,12 @@ describe('camflow-events', () => {
 
   it('status: connecting, connected once the camera answers, reconnecting after a reboot, then connected again', async () => {
     await load([{ id: 'ev', type: 'camflow-events', camera: 'cam', types: '', version: 1, wires: [['out']] }]);
-    await until(() => statusesOf('ev').includes('events.status.connected'));
+    await statusReached('ev', 'connected', (s) => s.text === 'events.status.connected');
     expect(statusesOf('ev')[0]).toBe('events.status.connecting');
-    expect(statusesOf('ev').at(-1)).toBe('events.status.connected');
+    const reconnecting = statusReached('ev', 'reconnecting after the reboot', (s) => s.fill === 'yellow');
     sim.reboot();
-    await until(() => statusesOf('ev').at(-1) === 'events.status.connected' && statusesOf('ev').includes('events.status.reconnecting'));
+    await reconnecting;
+    await statusReached('ev', 'connected again after the reboot', (s) => s.text === 'events.status.connected');
     expect(statusesOf('ev').slice(-2)).toEqual(['events.status.reconnecting', 'events.status.connected']);
     await sim.waitForAlertStreams(1);
     const out = nextMessage(helper.getNode('out'));
@@ -148,8 +141,7 @@ describe('camflow-events', () => {
     expect(msg.error.source.id).toBe('ev');
     expect(msg.error.code).toBe('AUTH_FAILED');
     expect(msg.error.message).not.toContain('wrong');
-    await until(() => statusesOf('ev').includes('events.status.authFailed'));
-    expect(statusesOf('ev').at(-1)).toBe('events.status.authFailed');
+    await statusReached('ev', 'auth failed', (s) => s.text === 'events.status.authFailed');
     // One login attempt, then the client's 5-minute back-off: no hammering towards the camera's lockout.
     expect(sim.stats.failedLogins).toBe(1);
     expect(sim.stats.lockedOut).toBe(0);
@@ -157,6 +149,15 @@ describe('camflow-events', () => {
 });
 
 describe('camflow-record', () => {
+  /** The manual record requests the camera carried out (not digest challenges), in order: `start 101`. */
+  function recordRequests(): string[] {
+    return sim.requestLog
+      .filter((entry) => entry.status === 200)
+      .map((entry) => /\/record\/control\/manual\/(start|stop)\/tracks\/(\d+)$/.exec(entry.path))
+      .filter((match) => match !== null)
+      .map((match) => `${match[1]} ${match[2]}`);
+  }
+
   it('records for msg.duration seconds and outputs when it stops', async () => {
     await load([{ id: 'rec', type: 'camflow-record', camera: 'cam', duration: 30, version: 1, wires: [['out']] }]);
     const recording = statusMatching(helper.getNode('rec'), (s) => s.text === 'camflow.status.recording');
@@ -166,8 +167,34 @@ describe('camflow-record', () => {
     expect(sim.recordingTracks.has(101)).toBe(true);
     const msg = await out;
     expect(msg.payload).toMatchObject({ camera: 'Back', track: 101 });
-    expect(msg.payload.durationMs).toBeGreaterThanOrEqual(200);
+    expect(msg.payload.durationMs).toBe(msg.payload.stopped.getTime() - msg.payload.started.getTime());
+    expect(recordRequests()).toEqual(['start 101', 'stop 101']);
     expect(sim.recordingTracks.size).toBe(0);
+  });
+
+  it('a message during a recording extends it to the later end: one start, one stop, one output per message', async () => {
+    await load([{ id: 'rec', type: 'camflow-record', camera: 'cam', duration: 30, version: 1, wires: [['out']] }]);
+    const recording = statusMatching(helper.getNode('rec'), (s) => s.text === 'camflow.status.recording');
+    const outputs = messages(helper.getNode('out'), 2);
+    helper.getNode('rec').receive({ duration: 0.05, topic: 'first' });
+    await recording;
+    helper.getNode('rec').receive({ duration: 0.5, topic: 'second' });
+    const [first, second] = await outputs;
+    // The first message's timer did not stop the recording the second one still wanted.
+    expect(recordRequests()).toEqual(['start 101', 'stop 101']);
+    expect([first?.topic, second?.topic]).toEqual(['first', 'second']);
+    expect(first?.payload.started).toEqual(second?.payload.started);
+    expect(first?.payload.stopped).toEqual(second?.payload.stopped);
+    expect(first?.payload.durationMs).toBe(second?.payload.durationMs);
+    expect(sim.recordingTracks.size).toBe(0);
+  });
+
+  it('a message after the recording stopped starts a new one', async () => {
+    await load([{ id: 'rec', type: 'camflow-record', camera: 'cam', duration: 30, version: 1, wires: [['out']] }]);
+    await Promise.all([nextMessage(helper.getNode('out')), helper.getNode('rec').receive({ duration: 0.05 })]);
+    helper.getNode('out').removeAllListeners('input');
+    await Promise.all([nextMessage(helper.getNode('out')), helper.getNode('rec').receive({ duration: 0.05 })]);
+    expect(recordRequests()).toEqual(['start 101', 'stop 101', 'start 101', 'stop 101']);
   });
 
   it('stops the recording when the flow is redeployed mid-recording', async () => {
@@ -184,7 +211,7 @@ describe('camflow-download', () => {
   const range = { from: '2024-05-01T11:15:00Z', to: '2024-05-01T12:00:00Z' };
 
   it('downloads each recording in the range, one message per file, with progress in the status', async () => {
-    await load([{ id: 'dl', type: 'camflow-download', camera: 'cam', folder, hours: 12, version: 1, wires: [['out']] }]);
+    await load([{ id: 'dl', type: 'camflow-download', camera: 'cam', folder, hours: 12, version: 1, wires: [['out']] }], PASSWORD, true);
     const statuses: string[] = [];
     helper.getNode('dl').on('call:status', (call) => statuses.push(String(call.args[0]?.text)));
     // The simulator stores a 10-minute clip every 10 minutes up to 12:00: 11:10, 11:20, ... 11:50 overlap.
@@ -197,7 +224,28 @@ describe('camflow-download', () => {
       expect(new Date(msg.file.to).getTime()).toBeGreaterThan(new Date(msg.file.from).getTime());
     }
     expect((await readdir(folder)).filter((f) => f.endsWith('.mp4'))).toHaveLength(5);
-    expect(statuses).toContain('download.status.progress');
+    // The status as the user reads it: files done of the total and the share of the bytes, then the total.
+    expect(statuses[0]).toBe('0/5 files, 0%');
+    for (const text of statuses.slice(0, -1)) expect(text).toMatch(/^[0-5]\/5 files, \d{1,3}%$/);
+    expect(statuses).toContain('3/5 files, 60%');
+    expect(statuses.slice(-2)).toEqual(['5/5 files, 100%', '5 files']);
+  });
+
+  it('without msg.from and msg.to, downloads the last N hours (the node\'s setting) up to now', async () => {
+    // A camera whose recordings run up to a minute ago: one 10-minute clip every 10 minutes.
+    await sim.stop();
+    sim = new HikvisionSimulator({ username: 'admin', password: PASSWORD, recordingsEnd: new Date(Date.now() - 60_000) });
+    await sim.start();
+    await load([{ id: 'dl', type: 'camflow-download', camera: 'cam', folder, hours: 0.5, version: 1, wires: [['out']] }], PASSWORD, true);
+    const finished = statusMatching(helper.getNode('dl'), (s) => s.fill === 'green');
+    const got = messages(helper.getNode('out'), 3);
+    const asked = Date.now();
+    helper.getNode('dl').receive({ payload: 'go' });
+    const files = await got;
+    // The clips overlapping the last 30 minutes: ending a minute ago, 11 and 21 minutes ago.
+    for (const msg of files) expect(new Date(msg.file.to).getTime()).toBeGreaterThan(asked - 30 * 60_000);
+    expect((await finished).text).toBe('3 files');
+    expect((await readdir(folder)).filter((f) => f.endsWith('.mp4'))).toHaveLength(3);
   });
 
   it('skips files that are already there', async () => {
@@ -227,8 +275,6 @@ describe('unloading a flow', () => {
     await out;
     await helper.unload();
     // The server sees the client's FIN a moment after close() returned: wait for that, bounded.
-    await until(() => sim.stats.connectionsOpen === 0 && sim.stats.alertStreamsOpen === 0);
-    expect(sim.stats.alertStreamsOpen).toBe(0);
-    expect(sim.stats.connectionsOpen).toBe(0);
+    await eventually('the camera to see every connection and alert stream closed', () => sim.stats.connectionsOpen === 0 && sim.stats.alertStreamsOpen === 0);
   });
 });

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import cameraNode from 'node-red-contrib-camflow/dist/camera/camera.js';
 import connectNode from 'node-red-contrib-camflow/dist/connect/connect.js';
 import snapshotNode from 'node-red-contrib-camflow/dist/snapshot/snapshot.js';
-import { helper, nextMessage, onTab, statusMatching, withCatch, type FlowNode } from '../helpers/nodered.js';
+import { helper, nextMessage, onTab, statusMatching, withCatalogText, withCatch, type FlowNode } from '../helpers/nodered.js';
 
 const PASSWORD = 'trail-Pa55';
 let sim: TrailCamSimulator;
@@ -14,7 +14,8 @@ async function load(nodes: FlowNode[], port = sim.sessionPort): Promise<void> {
     id: 'trail', type: 'camflow-camera', name: 'Trail', kind: 'p2p', did: 'LBCS-000000-CCCJJ', host: '127.0.0.1', port: String(port), timeout: 2, version: 1,
   };
   const flow = onTab(withCatch([camera, ...nodes, { id: 'out', type: 'helper' }]), ['trail']);
-  await helper.load([cameraNode, connectNode, snapshotNode], flow, { trail: { username: 'admin', password: PASSWORD } });
+  // RED._ renders the real catalogs, so statuses read as the user sees them.
+  await helper.load(withCatalogText([cameraNode, connectNode, snapshotNode]), flow, { trail: { username: 'admin', password: PASSWORD } });
 }
 
 const directOnly = { lan: false, direct: true, p2p: false, relay: false };
@@ -38,7 +39,8 @@ describe('camflow-connect', () => {
     const msg = await out;
     expect(msg.payload).toMatchObject({ mode: 'direct', destinationPort: sim.sessionPort });
     expect(Object.values(msg.payload.attempts as Record<string, { state: string }>).some((a) => a.state === 'success')).toBe(true);
-    expect((await connected).text).toBe('connect.status.connected');
+    expect((await connected).text).toMatch(/^direct in \d+ ms$/);
+    expect((await connected).text).toBe(`direct in ${Math.round(msg.payload.elapsedMs)} ms`);
     expect(sim.activeSessions).toHaveLength(1);
   });
 

@@ -4,7 +4,7 @@ import type { Node, NodeAPI, NodeDef } from '../red.js';
 import { currentConfig, positiveNumber } from '../shared/define.js';
 import { NodeLifecycle } from '../shared/lifecycle.js';
 import { withDefaults, type Migration } from '../shared/version.js';
-import { delay } from '../shared/wait.js';
+import { RecordingSession } from './session.js';
 
 export interface RecordDef extends NodeDef {
   camera: string;
@@ -18,9 +18,6 @@ export const recordMigrations: readonly Migration[] = [withDefaults(RECORD_DEFAU
 
 /** Longest manual recording a message may ask for: a forgotten `msg.duration` must not fill the disk. */
 const MAX_DURATION_S = 24 * 3600;
-/** Time given to stop a recording when the node is closing (the flow's signal has already fired). */
-const STOP_ON_CLOSE_MS = 5000;
-
 function durationSeconds(value: unknown, fallback: number): number {
   if (value === undefined || value === null || value === '') return fallback;
   const seconds = Number(value);
@@ -30,29 +27,35 @@ function durationSeconds(value: unknown, fallback: number): number {
   return seconds;
 }
 
-/** Starts a manual recording for `msg.duration` seconds and outputs when it stops. */
+/**
+ * Starts a manual recording for `msg.duration` seconds and outputs when it stops. A message that arrives
+ * while a recording runs extends it to its own end when that is later; each message is output once,
+ * when the recording really stops, with the real start and stop times.
+ */
 export default function register(RED: NodeAPI): void {
   function RecordNode(this: Node, raw: RecordDef): void {
     const config = currentConfig(raw, recordMigrations, RECORD_DEFAULTS);
     RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
     const life = new NodeLifecycle(this);
     const fallback = positiveNumber(config.duration, 30);
+    // The running recording, shared by every message that arrives while it runs.
+    let session: RecordingSession | undefined;
     life.handleInput(async (msg, send, signal) => {
       const camera = cameraFrom(RED, config.camera, life);
-      const seconds = durationSeconds(msg['duration'], fallback);
+      const endsAt = Date.now() + durationSeconds(msg['duration'], fallback) * 1000;
       const client = camera.hikvision();
       const track = camera.settings.channel * 100 + 1;
-      await client.startRecording(track, { signal });
-      const started = new Date();
-      this.status({ fill: 'red', shape: 'dot', text: 'camflow.status.recording' });
-      try {
-        await delay(seconds * 1000, signal);
-      } finally {
-        // Stop even when the node closes mid-recording, or the camera records until someone notices.
-        const stopSignal = signal.aborted ? AbortSignal.timeout(STOP_ON_CLOSE_MS) : signal;
-        await client.stopRecording(track, { signal: stopSignal });
+      if (session === undefined || !session.extendTo(endsAt)) {
+        const previous = session?.span;
+        const onStarted = (): void => this.status({ fill: 'red', shape: 'dot', text: 'camflow.status.recording' });
+        const current = new RecordingSession({ client, track, endsAt, signal, onStarted, ...(previous === undefined ? {} : { previous }) });
+        session = current;
+        const forget = (): void => {
+          if (session === current) session = undefined;
+        };
+        void current.span.then(forget, forget);
       }
-      const stopped = new Date();
+      const { started, stopped } = await session.span;
       this.status({ fill: 'green', shape: 'dot', text: 'camflow.status.done' });
       send({
         ...msg,
