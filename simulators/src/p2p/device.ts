@@ -59,6 +59,8 @@ export interface DeviceSessionInfo {
 }
 
 export interface SimulatorEvents {
+  /** A PUNCH_PKT (or RLY_TO) took one of the camera's few slots; the handshake follows after the path's delay. */
+  'session-reserved': DeviceSessionInfo;
   'session-open': DeviceSessionInfo;
   'session-closed': DeviceSessionInfo & { reason: string };
   heartbeat: DeviceSessionInfo;
@@ -263,6 +265,7 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
     if (this.#sessions.size >= (this.#o.maxSessions ?? 1)) return; // no free slot: stay silent
     const session: Session = { peer: from, path, link: undefined, app: undefined };
     this.#sessions.set(key(from), session);
+    this.emit('session-reserved', { peer: from, path });
     this.#later(this.#behaviour(path).delayMs, () => this.#handshake(session));
   }
 
@@ -329,6 +332,7 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
     // No free slot: the camera does not join the relay at all. Otherwise the slot is reserved now.
     if (this.#sessions.size >= (this.#o.maxSessions ?? 1)) return;
     this.#sessions.set(key(relay), { peer: relay, path: 'relay', link: undefined, app: undefined });
+    this.emit('session-reserved', { peer: relay, path: 'relay' });
     this.#seekers.set(key(relay), 'relay');
     const send = (): void => this.#send({ type: 'RLY_PKT', magic, did: this.did, fromDevice: true }, relay);
     this.#later(this.#behaviour('relay').delayMs, () => {

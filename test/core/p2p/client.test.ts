@@ -1,5 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthError, RaceError, RaceMemory, TimeoutError, TrailCamClient, type TrailCamClientOptions, nextEvent } from '@camflow/core';
+import { createSocket } from 'node:dgram';
+import {
+  AbortError,
+  AuthError,
+  RaceError,
+  RaceMemory,
+  TimeoutError,
+  TrailCamClient,
+  type TrailCamClientOptions,
+  decodeMessage,
+  nextEvent,
+} from '@camflow/core';
 import {
   DirectoryServerSimulator,
   RelaySimulator,
@@ -33,6 +44,7 @@ async function world(options: TrailCamSimulatorOptions = {}) {
       username: 'admin',
       password: 'admin',
       localAddress: '127.0.0.1',
+      broadcastAddress: '127.0.0.1', // never a real broadcast address from tests
       timeoutMs: 3000,
       memory: new RaceMemory(),
       ...extra,
@@ -64,11 +76,18 @@ describe('TrailCamClient against the simulated camera', () => {
   });
 
   it('keeps media on the LAN: a relay session that came first is CLOSEd when the LAN answers in the grace period', async () => {
+    // The LAN stays silent until the relay session is open, then answers: the order is fixed by events, not delays.
     const { camera, client } = await world({
       maxSessions: 4,
-      paths: { lan: { delayMs: 30 }, direct: { silent: true }, p2p: { silent: true }, relay: { delayMs: 0 } },
+      paths: { lan: { silent: true }, direct: { silent: true }, p2p: { silent: true }, relay: { delayMs: 0 } },
     });
-    const relayOpened = new Promise<void>((resolve) => camera.on('session-open', ({ path }) => void (path === 'relay' && resolve())));
+    const relayOpened = new Promise<void>((resolve) =>
+      camera.on('session-open', ({ path }) => {
+        if (path !== 'relay') return;
+        camera.setPathBehaviour('lan', { delayMs: 0 });
+        resolve();
+      }),
+    );
     const c = client({ lanGraceMs: 2000 });
     const closed = new Promise<string>((resolve) => camera.on('session-closed', ({ path, reason }) => void (path === 'relay' && resolve(reason))));
     const report = await c.connect();
@@ -76,6 +95,26 @@ describe('TrailCamClient against the simulated camera', () => {
     expect(report.winner).toBe('lan');
     expect(report.attempts['relay']!.state).toBe('cancelled');
     // The relay session reached the camera; the client closed it so the camera's slot is free again.
+    expect(await closed).toBe('peer sent CLOSE');
+    expect(camera.stats.closesReceived).toBe(1);
+    expect(camera.activeSessions).toEqual([expect.objectContaining({ path: 'lan' })]);
+  });
+
+  it('a losing attempt whose PUNCH_PKT took a camera slot sends CLOSE in a plain race (no LAN policy)', async () => {
+    // The direct attempt reaches the camera first (its slot is reserved, its handshake held back);
+    // only then does the LAN answer and win. The loser must free the slot it holds.
+    const { camera, client } = await world({
+      maxSessions: 4,
+      paths: { lan: { silent: true }, direct: { delayMs: 60_000 }, p2p: { silent: true }, relay: { silent: true } },
+    });
+    camera.on('session-reserved', ({ path }) => {
+      if (path === 'direct') camera.setPathBehaviour('lan', { delayMs: 0 });
+    });
+    const closed = new Promise<string>((resolve) => camera.on('session-closed', ({ path, reason }) => void (path === 'direct' && resolve(reason))));
+    const c = client({ relay: false });
+    const report = await c.connect();
+    expect(report.winner).toBe('lan');
+    expect(report.attempts[`direct:${camera.sessionPort}`]!.state).toBe('cancelled');
     expect(await closed).toBe('peer sent CLOSE');
     expect(camera.stats.closesReceived).toBe(1);
     expect(camera.activeSessions).toEqual([expect.objectContaining({ path: 'lan' })]);
@@ -165,5 +204,53 @@ describe('TrailCamClient against the simulated camera', () => {
     const pending = client().connect({ signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('an abort while waiting for the camera\'s "ACK" DRW rejects with AbortError and frees the session', async () => {
+    // Every DRW from the camera is lost: the session is up but the "ACK" never arrives.
+    const { camera, client } = await world({ drw: { lossRate: 1 } });
+    const controller = new AbortController();
+    // The race remembers its winner as it resolves; abort once the client is past it, waiting for the ACK.
+    class AbortAfterRace extends RaceMemory {
+      override remember(target: string, name: string, elapsedMs: number): void {
+        super.remember(target, name, elapsedMs);
+        setImmediate(() => controller.abort());
+      }
+    }
+    const closed = nextEvent(camera, 'session-closed');
+    const error = await client({ memory: new AbortAfterRace() }).connect({ signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect((await closed).reason).toBe('peer sent CLOSE');
+  });
+
+  it('searches the LAN by unicast to the camera and by broadcast, every round', async () => {
+    // A search port that never answers; the broadcast target is 127.0.0.1 as well (tests never broadcast).
+    const search = createSocket('udp4');
+    await new Promise<void>((resolve) => search.bind(0, '127.0.0.1', () => resolve()));
+    cleanups.push(() => new Promise<void>((resolve) => search.close(() => resolve())));
+    const c = new TrailCamClient({
+      did: 'LBCS-000000-CCCJJ',
+      host: '127.0.0.1',
+      lanPort: search.address().port,
+      broadcastAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      username: 'admin',
+      password: 'admin',
+      probeIntervalMs: 60_000, // one round only: both datagrams below belong to it
+      memory: new RaceMemory(),
+    });
+    cleanups.push(() => c.close());
+    const controller = new AbortController();
+    const pending = c.connect({ signal: controller.signal, modes: ['lan'] });
+    const searches: string[] = [];
+    await new Promise<void>((resolve) =>
+      search.on('message', (msg) => {
+        searches.push(decodeMessage(msg).type);
+        if (searches.length === 2) resolve();
+      }),
+    );
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(searches).toEqual(['LAN_SEARCH', 'LAN_SEARCH']);
   });
 });

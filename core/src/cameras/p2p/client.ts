@@ -4,7 +4,7 @@
  * Constructors do no I/O; connect() and close() are explicit; close() sends CLOSE so the camera
  * frees its session slot at once.
  */
-import { AuthError, ConnectionError, ProtocolError } from '../../errors.js';
+import { AuthError, ConnectionError, ProtocolError, abortErrorFrom } from '../../errors.js';
 import { TypedEmitter } from '../../events.js';
 import { type Logger, noopLogger } from '../../log.js';
 import type { P2pCameraConfig } from '../../config/camera.js';
@@ -37,7 +37,11 @@ export interface TrailCamClientOptions {
   logger?: Logger;
   /** Address our UDP sockets bind to. Default 0.0.0.0. */
   localAddress?: string;
-  /** Extra LAN_SEARCH target. Default 255.255.255.255 when no host is given, none otherwise. */
+  /**
+   * LAN_SEARCH broadcast target, searched every round besides the unicast to `host` (the app sends
+   * both). Default 255.255.255.255; when `localAddress` is a loopback address, that address (a
+   * loopback socket reaches no LAN broadcast). false = unicast to `host` only.
+   */
   broadcastAddress?: string | false;
   /** Stagger between path starts. Default 0 (all at once: UDP probes are cheap). */
   staggerMs?: number;
@@ -95,8 +99,12 @@ export class TrailCamClient extends TypedEmitter<TrailCamEvents> {
       timeoutMs: camera.timeout,
     };
     if (camera.host !== undefined) options.host = camera.host;
-    // A camera on loopback (a simulator) is reached from loopback: bind there, not on every interface.
-    if (camera.host?.startsWith('127.') === true) options.localAddress = '127.0.0.1';
+    // A camera on loopback (a simulator) is reached from loopback: bind there, not on every interface,
+    // and "broadcast" to it too (never to a real broadcast address).
+    if (camera.host?.startsWith('127.') === true) {
+      options.localAddress = '127.0.0.1';
+      options.broadcastAddress = camera.host;
+    }
     if (camera.lan_port !== undefined) options.lanPort = camera.lan_port;
     if (camera.ports !== undefined) options.ports = camera.ports;
     if (logger !== undefined) options.logger = logger;
@@ -120,16 +128,19 @@ export class TrailCamClient extends TypedEmitter<TrailCamEvents> {
 
   async #connect(options: ConnectOptions): Promise<RaceReport> {
     const o = this.#options;
-    const host = o.host === undefined ? undefined : (await resolveServers([`${o.host}:1`]))[0]?.address;
+    // Name lookups are bounded like the race: the caller's signal and the connect deadline.
+    const lookupSignal = AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), ...(options.signal === undefined ? [] : [options.signal])]);
+    const host = o.host === undefined ? undefined : (await resolveServers([`${o.host}:1`], lookupSignal))[0]?.address;
+    const localAddress = o.localAddress ?? '0.0.0.0';
     const attempts = planAttempts({
       did: this.did,
       ...(host === undefined ? {} : { host }),
       lanPort: o.lanPort ?? DEFAULT_LAN_PORT,
       ports: o.ports ?? DEFAULT_SESSION_PORTS,
-      servers: await resolveServers(o.servers ?? []),
+      servers: await resolveServers(o.servers ?? [], lookupSignal),
       relay: o.relay ?? true,
-      broadcastAddress: o.broadcastAddress ?? (host === undefined ? DEFAULT_BROADCAST : false),
-      context: { did: this.did, localAddress: o.localAddress ?? '0.0.0.0', intervalMs: o.probeIntervalMs ?? 100 },
+      broadcastAddress: o.broadcastAddress ?? (localAddress.startsWith('127.') ? localAddress : DEFAULT_BROADCAST),
+      context: { did: this.did, localAddress, intervalMs: o.probeIntervalMs ?? 100 },
       ...(options.modes === undefined ? {} : { modes: options.modes }),
     });
     const result: RaceResult<Link> = await race(attempts, {
@@ -171,6 +182,7 @@ export class TrailCamClient extends TypedEmitter<TrailCamEvents> {
   /** The camera's first DRW ("ACK"): the app waits for it before the link counts as usable. */
   #waitHello(artemis: ArtemisConnection, signal: AbortSignal | undefined): Promise<void> {
     if (artemis.helloSeen) return Promise.resolve();
+    if (signal?.aborted === true) return Promise.reject(abortErrorFrom(signal));
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => done(new ConnectionError(`the camera sent no ACK within ${this.#timeoutMs} ms`)), this.#timeoutMs);
       const done = (error?: Error): void => {
@@ -180,7 +192,7 @@ export class TrailCamClient extends TypedEmitter<TrailCamEvents> {
         if (error === undefined) resolve();
         else reject(error);
       };
-      const onAbort = (): void => done(new ConnectionError('connect aborted'));
+      const onAbort = (): void => done(signal === undefined ? undefined : abortErrorFrom(signal));
       const off = artemis.once('hello', () => done());
       signal?.addEventListener('abort', onAbort, { once: true });
     });

@@ -25,6 +25,6 @@ export { DrwReceiver, DrwSender } from './drw.js';
 export { PpppSession, type PpppSessionOptions, type SessionEvents } from './session.js';
 export { type Link, type PathMode, disposeLink } from './handshake.js';
 export { type PathContext, directPath, lanPath, p2pPath, relayPath } from './paths.js';
-export { DEFAULT_BROADCAST, DEFAULT_LAN_PORT, DEFAULT_SESSION_PORTS, MODE_WEIGHTS, planAttempts, resolveServers } from './plan.js';
+export { DEFAULT_BROADCAST, DEFAULT_LAN_PORT, DEFAULT_SESSION_PORTS, MODE_WEIGHTS, lanSearchTargets, planAttempts, resolveServers } from './plan.js';
 export { type MediaItem, type CommandOptions, parseMediaRef } from './media.js';
 export { TrailCamClient, type TrailCamClientOptions, type ConnectOptions, type TrailCamEvents } from './client.js';

@@ -4,7 +4,7 @@
  * and the relay. Pure apart from resolving server host names.
  */
 import { lookup } from 'node:dns/promises';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, abortErrorFrom, throwIfAborted } from '../../errors.js';
 import type { RaceAttempt } from '../../racer/types.js';
 import type { Did, SockAddr } from './codec.js';
 import { type Link, type PathMode, disposeLink } from './handshake.js';
@@ -24,7 +24,7 @@ export interface PlanInput {
   ports: readonly number[];
   servers: readonly SockAddr[];
   relay: boolean;
-  /** Extra LAN_SEARCH target; false = unicast to `host` only. */
+  /** LAN_SEARCH broadcast target, sent besides the unicast to `host`; false = unicast only. */
   broadcastAddress: string | false;
   context: PathContext;
   modes?: readonly PathMode[];
@@ -36,11 +36,7 @@ export function planAttempts(input: PlanInput): RaceAttempt<Link>[] {
   const ctx = input.context;
   const dispose = (link: Link): Promise<void> => disposeLink(link);
   const host = input.host;
-  const lanTargets: SockAddr[] = [];
-  if (host !== undefined) lanTargets.push({ address: host, port: input.lanPort });
-  if (input.broadcastAddress !== false && input.broadcastAddress !== host) {
-    lanTargets.push({ address: input.broadcastAddress, port: input.lanPort });
-  }
+  const lanTargets = lanSearchTargets(host, input.lanPort, input.broadcastAddress);
   if (wanted('lan') && lanTargets.length > 0) {
     const broadcast = input.broadcastAddress !== false && input.broadcastAddress.endsWith('.255');
     attempts.push({ name: 'lan', mode: 'lan', dispose, run: (signal, report) => lanPath(ctx, lanTargets, broadcast, signal, report) });
@@ -64,8 +60,24 @@ export function planAttempts(input: PlanInput): RaceAttempt<Link>[] {
   return attempts;
 }
 
-/** `host:port` strings (or resolved pairs) to IPv4 socket addresses. */
-export async function resolveServers(servers: readonly (string | SockAddr)[]): Promise<SockAddr[]> {
+/**
+ * Where LAN_SEARCH goes each round: unicast to the camera and the broadcast target, both, as the
+ * issue and the app do (the app sends a pair every 100 ms). Sent twice when both are the same address.
+ */
+export function lanSearchTargets(host: string | undefined, lanPort: number, broadcastAddress: string | false): SockAddr[] {
+  const targets: SockAddr[] = [];
+  if (host !== undefined) targets.push({ address: host, port: lanPort });
+  if (broadcastAddress !== false) targets.push({ address: broadcastAddress, port: lanPort });
+  return targets;
+}
+
+/**
+ * `host:port` strings (or resolved pairs) to IPv4 socket addresses. Name lookups are bounded by
+ * `signal`: node's lookup takes none, so an abort (or deadline) rejects at once and the late answer
+ * is ignored.
+ */
+export async function resolveServers(servers: readonly (string | SockAddr)[], signal?: AbortSignal): Promise<SockAddr[]> {
+  throwIfAborted(signal);
   return Promise.all(
     servers.map(async (server) => {
       if (typeof server !== 'string') return server;
@@ -73,8 +85,25 @@ export async function resolveServers(servers: readonly (string | SockAddr)[]): P
       const port = Number(match?.[2]);
       if (match === null || port < 1 || port > 65_535) throw new ConfigError(`bad P2P server address: ${server}`);
       const host = match[1] ?? '';
-      const address = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : (await lookup(host, { family: 4 })).address;
+      const address = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : await lookupBounded(host, signal);
       return { address, port };
     }),
   );
+}
+
+async function lookupBounded(host: string, signal: AbortSignal | undefined): Promise<string> {
+  if (signal === undefined) return (await lookup(host, { family: 4 })).address;
+  throwIfAborted(signal);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortErrorFrom(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const lookedUp = lookup(host, { family: 4 });
+  lookedUp.catch(() => {}); // an answer after the abort is dropped
+  try {
+    return (await Promise.race([lookedUp, aborted])).address;
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
 }
