@@ -39,8 +39,8 @@ export interface TrailCamClientOptions {
   localAddress?: string;
   /**
    * LAN_SEARCH broadcast target, searched every round besides the unicast to `host` (the app sends
-   * both). Default 255.255.255.255; when `localAddress` is a loopback address, that address (a
-   * loopback socket reaches no LAN broadcast). false = unicast to `host` only.
+   * both). Default 255.255.255.255; on loopback (`localAddress` or `host` 127.x, i.e. a simulator)
+   * that loopback address instead, so nothing leaves the machine. false = unicast to `host` only.
    */
   broadcastAddress?: string | false;
   /** Stagger between path starts. Default 0 (all at once: UDP probes are cheap). */
@@ -139,7 +139,7 @@ export class TrailCamClient extends TypedEmitter<TrailCamEvents> {
       ports: o.ports ?? DEFAULT_SESSION_PORTS,
       servers: await resolveServers(o.servers ?? [], lookupSignal),
       relay: o.relay ?? true,
-      broadcastAddress: o.broadcastAddress ?? (localAddress.startsWith('127.') ? localAddress : DEFAULT_BROADCAST),
+      broadcastAddress: o.broadcastAddress ?? defaultBroadcast(localAddress, host),
       context: { did: this.did, localAddress, intervalMs: o.probeIntervalMs ?? 100 },
       ...(options.modes === undefined ? {} : { modes: options.modes }),
     });
@@ -271,6 +271,13 @@ export class TrailCamClient extends TypedEmitter<TrailCamEvents> {
     if (session === undefined) return;
     await session.close();
   }
+}
+
+/** A loopback socket reaches no LAN broadcast, and a loopback camera needs none: stay on loopback. */
+function defaultBroadcast(localAddress: string, host: string | undefined): string {
+  if (localAddress.startsWith('127.')) return localAddress;
+  if (host?.startsWith('127.') === true) return host;
+  return DEFAULT_BROADCAST;
 }
 
 export type { MediaItem, CommandOptions };
