@@ -3,19 +3,31 @@
  * with a throwaway config, stopped (and restartable on the same port) by the test. A missing binary
  * fails the test: it is a real part the suite needs (`npm run setup` installs it).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 export const MOSQUITTO_BIN = '/usr/sbin/mosquitto';
+export const MOSQUITTO_PASSWD_BIN = '/usr/bin/mosquitto_passwd';
+
+export interface MosquittoOptions {
+  /** Username -> password: anonymous clients are refused, these log in (a password_file made by mosquitto_passwd). */
+  users?: Readonly<Record<string, string>>;
+}
 
 export class Mosquitto {
   port = 0;
+  readonly #options: MosquittoOptions;
   #dir: string | undefined;
   #child: ChildProcess | undefined;
   #output = '';
+
+  constructor(options: MosquittoOptions = {}) {
+    this.#options = options;
+  }
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
@@ -27,7 +39,7 @@ export class Mosquitto {
     if (this.port === 0) this.port = await freePort();
     this.#dir ??= await mkdtemp(join(tmpdir(), 'camflow-mosquitto-'));
     const config = join(this.#dir, 'mosquitto.conf');
-    await writeFile(config, `listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+    await writeFile(config, `listener ${this.port} 127.0.0.1\npersistence false\n${await this.#authConfig(this.#dir)}`);
     const child = spawn(MOSQUITTO_BIN, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     child.stdout?.on('data', (d: Buffer) => (this.#output += d.toString()));
@@ -37,6 +49,18 @@ export class Mosquitto {
       child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}: ${this.#output}`)));
     });
     await Promise.race([waitForPort(this.port), exited]);
+  }
+
+  async #authConfig(dir: string): Promise<string> {
+    const users = Object.entries(this.#options.users ?? {});
+    if (users.length === 0) return 'allow_anonymous true\n';
+    const file = join(dir, 'passwords');
+    await writeFile(file, '');
+    for (const [user, password] of users) await promisify(execFile)(MOSQUITTO_PASSWD_BIN, ['-b', file, user, password]);
+    // Started as root, Mosquitto drops to the `mosquitto` user before it reads the file (hashes only).
+    await chmod(dir, 0o755);
+    await chmod(file, 0o644);
+    return `allow_anonymous false\npassword_file ${file}\n`;
   }
 
   /** Stops the broker process (retained messages are lost: persistence is off, like a fresh broker). */

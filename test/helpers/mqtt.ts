@@ -1,14 +1,23 @@
 /**
- * A small test MQTT client: records every message it receives (topic, payload, retain flag) and lets
- * a test await the next message that matches, instead of sleeping.
+ * A small test MQTT client: records every message it receives (topic, payload, QoS, retain flag) and
+ * lets a test await the next message that matches, instead of sleeping. It subscribes at QoS 2, so the
+ * broker delivers each message at the QoS its publisher used (delivery QoS = min(publish, subscribe)).
  */
 import { connectAsync, type MqttClient } from 'mqtt';
 
 export interface Received {
   topic: string;
   payload: Buffer;
+  /** The QoS the broker delivered at: the publisher's, since we subscribe at 2. */
+  qos: 0 | 1 | 2;
+  /** True for a retained message replayed on subscribe (a live delivery has it false). */
   retain: boolean;
   text: string;
+}
+
+export interface TestClientOptions {
+  username?: string;
+  password?: string;
 }
 
 type Matcher = (message: Received) => boolean;
@@ -18,16 +27,18 @@ export class TestMqttClient {
   #client: MqttClient | undefined;
   #waiters = new Set<{ match: Matcher; resolve: (m: Received) => void }>();
 
-  static async connect(url: string, subscriptions: string[] = ['#']): Promise<TestMqttClient> {
+  static async connect(url: string, subscriptions: string[] = ['#'], options: TestClientOptions = {}): Promise<TestMqttClient> {
     const client = new TestMqttClient();
-    client.#client = await connectAsync(url, { reconnectPeriod: 0, clean: true });
-    client.#client.on('message', (topic, payload, packet) => client.#record({ topic, payload, retain: packet.retain, text: payload.toString('utf8') }));
-    if (subscriptions.length > 0) await client.#client.subscribeAsync(subscriptions, { qos: 1 });
+    client.#client = await connectAsync(url, { reconnectPeriod: 0, clean: true, ...options });
+    client.#client.on('message', (topic, payload, packet) =>
+      client.#record({ topic, payload, qos: packet.qos, retain: packet.retain, text: payload.toString('utf8') }),
+    );
+    if (subscriptions.length > 0) await client.#client.subscribeAsync(subscriptions, { qos: 2 });
     return client;
   }
 
   async subscribe(topics: string[]): Promise<void> {
-    await this.#client?.subscribeAsync(topics, { qos: 1 });
+    await this.#client?.subscribeAsync(topics, { qos: 2 });
   }
 
   async publish(topic: string, payload: string | Buffer, options: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {

@@ -4,12 +4,13 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '@camflow/core';
-import { HikvisionSimulator } from '@camflow/simulators';
+import { HikvisionSimulator, type RequestLogEntry } from '@camflow/simulators';
 import { Bridge } from 'camflow-mqtt-bridge';
 import { Mosquitto } from '../helpers/mosquitto.js';
 import { TestMqttClient } from '../helpers/mqtt.js';
 
 const JPEG_MAGIC = Buffer.from([0xff, 0xd8, 0xff]);
+const snapshotGets = (log: readonly RequestLogEntry[]): RequestLogEntry[] => log.filter((r) => r.method === 'GET' && r.path.endsWith('/picture'));
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -22,7 +23,7 @@ interface Setup {
   config: ReturnType<typeof parseConfig>;
 }
 
-async function setup(options: { brokerUrl?: string } = {}): Promise<Setup> {
+async function setup(options: { brokerUrl?: string; snapshotInterval?: string } = {}): Promise<Setup> {
   const camera = new HikvisionSimulator({ serialNumber: 'DS-2CD2386G2-IU00000000AAWRJ00000000', model: 'DS-2CD2386G2-IU', heartbeatMs: 1000 });
   await camera.start();
   cleanups.push(() => camera.stop());
@@ -31,7 +32,7 @@ async function setup(options: { brokerUrl?: string } = {}): Promise<Setup> {
     [
       'mqtt:',
       mqtt,
-      '  snapshot_interval: 300ms',
+      `  snapshot_interval: ${options.snapshotInterval ?? '300ms'}`,
       '  record_duration: 1s',
       'overlay_sync:',
       '  interval: 100ms',
@@ -105,6 +106,33 @@ describe('bridge with a Hikvision camera', () => {
     cleanups.push(() => late.close());
     await late.waitFor('camflow/yard/availability');
     expect(late.on('camflow/yard/event')).toEqual([]);
+  });
+
+  it('on motion publishes a picture requested after the event, even while an older request is in flight', async () => {
+    const { camera, ha } = await setup({ snapshotInterval: '1s' });
+    await camera.waitForAlertStreams(1, AbortSignal.timeout(10_000));
+    await ha.waitFor('camflow/yard/motion', (m) => m.text === 'OFF');
+    await ha.waitFor('camflow/yard/snapshot');
+    // The next interval request is answered (logged) but its JPEG dribbles out: it is in flight.
+    const before = camera.requestLog.length;
+    camera.setFaults({ slowBodyMs: 300 });
+    await vi.waitFor(() => expect(snapshotGets(camera.requestLog.slice(before))).toHaveLength(1), { timeout: 10_000, interval: 5 });
+    const mark = ha.mark();
+    const triggered = camera.requestLog.length;
+    camera.triggerEvent({ type: 'VMD', state: 'active' });
+    camera.setFaults({ slowBodyMs: 0 });
+    let requestsBeforeOn = -1;
+    await ha.waitFor('camflow/yard/motion', (m) => {
+      if (m.text !== 'ON') return false;
+      requestsBeforeOn = camera.requestLog.length; // at the moment the ON arrives
+      return true;
+    }, { fromIndex: mark });
+    const fresh = snapshotGets(camera.requestLog.slice(triggered, requestsBeforeOn));
+    expect(fresh.map((r) => r.status)).toEqual([200]);
+    // ...and its picture went out before the ON.
+    const after = ha.received.slice(mark);
+    const on = after.findIndex((m) => m.topic === 'camflow/yard/motion' && m.text === 'ON');
+    expect(after.slice(0, on).some((m) => m.topic === 'camflow/yard/snapshot')).toBe(true);
   });
 
   it('publishes a JPEG when the snapshot button is pressed', async () => {

@@ -6,7 +6,7 @@
 import { type CamflowConfig, ensureError, type Logger, type MqttConfig, noopLogger } from '@camflow/core';
 import { CameraDevice } from './camera-device.js';
 import { type CameraSource, createCameraSource, HikvisionSource, type SourceFactory } from './camera-source.js';
-import { MqttConnection, type IncomingMessage } from './connection.js';
+import { MqttConnection, type IncomingMessage, redactUrl } from './connection.js';
 import { bridgeDiscovery, cameraObjectId, commandTarget, type DiscoveryContext, type OverlayEntity } from './discovery.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import type { CameraContext, Feature } from './feature.js';
@@ -63,9 +63,10 @@ export class Bridge {
     this.#discovery = { topics: this.topics, origin: { name: 'camflow', sw: options.version ?? '0.0.0' } };
   }
 
-  /** The broker the bridge talks to (the embedded one's URL once started). */
+  /** The broker the bridge talks to (the embedded one's URL once started), without credentials: fit to print. */
   get brokerUrl(): string | undefined {
-    return this.#mqtt.url ?? this.#broker?.url;
+    const url = this.#mqtt.url ?? this.#broker?.url;
+    return url === undefined ? undefined : redactUrl(url);
   }
 
   get connected(): boolean {
@@ -189,7 +190,7 @@ export class Bridge {
 
   #features(context: CameraContext, device: CameraDevice, overlays: readonly OverlayEntity[]): Feature[] {
     const snapshot = new SnapshotFeature(context, this.#mqtt.snapshot_interval);
-    device.setSnapshotRefresher(() => snapshot.refresh(true));
+    device.setSnapshotRefresher((since) => snapshot.refresh({ force: true, ...(since === undefined ? {} : { since }) }));
     const features: Feature[] = [snapshot];
     if (context.source.events !== undefined) features.push(new MotionFeature(context));
     if (context.source.startRecording !== undefined) features.push(new RecordFeature(context, this.#mqtt.record_duration / 1000));

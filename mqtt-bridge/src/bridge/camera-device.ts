@@ -43,7 +43,7 @@ export class CameraDevice {
   #online: boolean | undefined;
   #lastError: string | undefined;
   #context: CameraContext | undefined;
-  #refreshSnapshot: () => Promise<boolean> = () => Promise.resolve(false);
+  #refreshSnapshot: (since?: number) => Promise<boolean> = () => Promise.resolve(false);
 
   constructor(options: CameraDeviceOptions) {
     this.#o = options;
@@ -95,15 +95,8 @@ export class CameraDevice {
   }
 
   /** Lets the snapshot feature serve the context's shared refresh. */
-  setSnapshotRefresher(refresh: () => Promise<boolean>): void {
+  setSnapshotRefresher(refresh: (since?: number) => Promise<boolean>): void {
     this.#refreshSnapshot = refresh;
-  }
-
-  /** An overlay's device limit became known (or changed): the text entity's `max` follows. */
-  async updateOverlayLimit(max: number): Promise<void> {
-    if (this.#overlays.every((o) => o.max === max)) return;
-    this.#overlays = this.#overlays.map((o) => ({ ...o, max }));
-    await this.#publishDiscovery();
   }
 
   #makeContext(): CameraContext {
@@ -119,7 +112,7 @@ export class CameraDevice {
       callOptions: (): CallOptions => ({ signal, timeoutMs }),
       reportSuccess: () => this.#setOnline(true),
       reportFailure: (error, what) => this.#onFailure(error, what),
-      refreshSnapshot: () => this.#refreshSnapshot(),
+      refreshSnapshot: (since) => this.#refreshSnapshot(since),
     };
   }
 

@@ -44,6 +44,8 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
   #attempt = 0;
   #connectedOnce = false;
   #stopping = false;
+  /** Why the last connect attempt failed: told once, with the retry delay, when the link closes. */
+  #failure: Error | undefined;
 
   constructor(options: MqttConnectionOptions) {
     super({ onListenerError: (error, event) => options.logger.error(`MQTT ${event} handler failed: ${String(error)}`) });
@@ -74,7 +76,10 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
     this.#client = client;
     client.on('connect', () => this.#onConnect());
     client.on('close', () => this.#onClose());
-    client.on('error', (error) => o.logger.warn(`MQTT: ${error.message}`));
+    client.on('error', (error) => {
+      if (client.connected) o.logger.warn(`MQTT: ${error.message}`);
+      else this.#failure = error; // a failed connect: logged once by #onClose with the retry delay
+    });
     client.on('message', (topic, payload, packet) => this.emit('message', { topic, payload, retain: packet.retain }));
   }
 
@@ -159,7 +164,10 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
     if (this.#stopping || this.#client === undefined || this.#reconnectTimer !== undefined) return;
     if (this.#attempt === 0) this.emit('disconnect', {});
     const delay = backoffDelay(this.#attempt++, this.#options.reconnectMinMs ?? 1000, this.#options.reconnectMaxMs ?? 30_000);
-    this.#options.logger.info(`MQTT disconnected; reconnecting in ${delay} ms`);
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure === undefined) this.#options.logger.info(`MQTT disconnected; reconnecting in ${delay} ms`);
+    else this.#options.logger.warn(`${describeConnectFailure(failure, this.#options)}; retrying in ${delay} ms`);
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
       const client = this.#client;
@@ -176,6 +184,18 @@ export function backoffDelay(attempt: number, minMs: number, maxMs: number): num
   return Math.round(base * (0.75 + Math.random() * 0.25));
 }
 
-function redactUrl(url: string): string {
+/** A broker URL without its userinfo (`mqtt://user:pass@host` -> `mqtt://host`), fit to print or log. */
+export function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//');
+}
+
+/** mqtt.js reports a CONNACK refusal with its return code: 4 and 5 are about credentials. */
+function describeConnectFailure(error: Error, options: MqttConnectionOptions): string {
+  const url = redactUrl(options.url);
+  const code = (error as { code?: unknown }).code;
+  if (code === 4 || code === 5) {
+    const who = options.username === undefined ? 'without credentials' : `as '${options.username}'`;
+    return `MQTT broker ${url} refused the connection ${who} (${error.message}): check mqtt.username and mqtt.password`;
+  }
+  return `MQTT connection to ${url} failed: ${error.message}`;
 }

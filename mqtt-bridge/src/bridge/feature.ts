@@ -22,8 +22,11 @@ export interface CameraContext {
   reportSuccess(): void;
   /** A call failed; unreachable, timed out or refusing us makes the camera unavailable. */
   reportFailure(error: unknown, what: string): void;
-  /** Fetches a fresh snapshot and publishes it; concurrent callers share one request. */
-  refreshSnapshot(): Promise<boolean>;
+  /**
+   * Fetches a snapshot and publishes it. Joins the request in flight unless `since` (a
+   * `performance.now()`) is given and that request began before it: then a fresh one starts.
+   */
+  refreshSnapshot(since?: number): Promise<boolean>;
 }
 
 export interface Feature {

@@ -30,8 +30,6 @@ export class Publisher {
   readonly #discovery = new Map<string, DevicePayload>();
   readonly #discoveryJson = new Map<string, string>();
   readonly #states = new Map<string, StateEntry>();
-  /** Discovery topics cleared while disconnected: cleared on the broker at the next connect. */
-  readonly #pendingClears = new Set<string>();
   /** Devices that will be published (cameras still starting): their retained configs must not be swept. */
   readonly #expected = new Set<string>();
   /** Our retained configs found on the broker before we published the new one. */
@@ -58,23 +56,11 @@ export class Publisher {
     if (this.#discoveryJson.get(topic) === json) return;
     this.#discovery.set(topic, payload);
     this.#discoveryJson.set(topic, json);
-    this.#pendingClears.delete(topic);
     const found = this.#foundRetained.get(topic);
     this.#foundRetained.delete(topic);
     const removal = found === undefined ? undefined : removalPayload(found, payload);
     if (removal !== undefined) await this.#send(topic, JSON.stringify(removal), { qos: 1, retain: true });
     await this.#send(topic, json, { qos: 1, retain: true });
-  }
-
-  /** Removes a device: an empty retained payload, so the broker forgets the config too. */
-  async clearDiscovery(topic: string): Promise<void> {
-    this.#discovery.delete(topic);
-    this.#discoveryJson.delete(topic);
-    if (!this.#sender.connected) {
-      this.#pendingClears.add(topic);
-      return;
-    }
-    await this.#send(topic, '', { qos: 1, retain: true });
   }
 
   /** A retained state; sent only when it differs from the last one, unless `force` (an explicit request). */
@@ -97,10 +83,6 @@ export class Publisher {
 
   /** Everything again, configs first: after a (re)connect or when Home Assistant comes online. */
   async republish(): Promise<void> {
-    for (const topic of [...this.#pendingClears]) {
-      this.#pendingClears.delete(topic);
-      await this.#send(topic, '', { qos: 1, retain: true });
-    }
     for (const [topic, json] of [...this.#discoveryJson]) await this.#send(topic, json, { qos: 1, retain: true });
     for (const [topic, entry] of [...this.#states]) await this.#send(topic, entry.payload, { qos: entry.qos, retain: true });
   }

@@ -50,6 +50,7 @@ export class MotionFeature implements Feature {
   }
 
   async #onEvent(event: CameraEvent): Promise<void> {
+    const arrivedAt = performance.now();
     const c = this.#context;
     c.reportSuccess();
     const type = event.type.toLowerCase();
@@ -58,7 +59,8 @@ export class MotionFeature implements Feature {
     if (event.state === 'active') this.#active.add(type);
     else this.#active.delete(type);
     const motionNow = this.#motion();
-    if (motionNow && !motionBefore) await c.refreshSnapshot();
+    // A picture requested before the event may predate the motion: only one requested after it will do.
+    if (motionNow && !motionBefore) await c.refreshSnapshot(arrivedAt);
     if (motionNow !== motionBefore) await c.publisher.state(c.topics.motion, motionNow ? 'ON' : 'OFF');
     if (event.state === 'active' && !wasActive) {
       const payload = {

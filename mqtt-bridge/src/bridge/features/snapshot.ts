@@ -1,20 +1,40 @@
 /**
  * The camera entity: the latest JPEG, refreshed every `snapshot_interval` (counted from the last
- * answer, so a slow camera is never asked twice at once), on motion, and on the snapshot button.
- * Concurrent refreshes share one request. The loop doubles as the reachability probe.
+ * answer, so a slow camera is never asked twice at once by the interval), on motion, and on the
+ * snapshot button. A refresh joins the request in flight, except one that needs a picture taken
+ * after a moment (motion): a request that began before it may show the scene before the motion, so
+ * a fresh one starts. An image is never published over a newer one.
  */
 import { isAbortError } from '@camflow/core';
 import type { CameraContext, Feature } from '../feature.js';
 import type { BridgeCommand } from '../topics.js';
 
+export interface RefreshOptions {
+  /** Publish the image even if unchanged (a button press or motion expects to see a message). */
+  force?: boolean;
+  /** Only an image requested at or after this `performance.now()` will do. */
+  since?: number;
+}
+
+interface Fetch {
+  seq: number;
+  startedAt: number;
+  /** Set by a forcing caller that joined it. */
+  force: boolean;
+  promise: Promise<boolean>;
+}
+
 export class SnapshotFeature implements Feature {
   readonly #context: CameraContext;
   readonly #intervalMs: number;
-  #inFlight: Promise<boolean> | undefined;
+  /** The most recently started request while it runs. */
+  #latest: Fetch | undefined;
+  readonly #running = new Set<Promise<boolean>>();
+  #seq = 0;
+  /** Sequence number of the newest image published: an older request finishing later is dropped. */
+  #publishedSeq = 0;
   #timer: NodeJS.Timeout | undefined;
-  #running = false;
-  /** A button press or motion asked for this image: publish it even if the picture did not change. */
-  #force = false;
+  #started = false;
 
   constructor(context: CameraContext, intervalMs: number) {
     this.#context = context;
@@ -22,47 +42,52 @@ export class SnapshotFeature implements Feature {
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
+    if (this.#started) return;
+    this.#started = true;
     void this.#tick();
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
+    this.#started = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#inFlight?.catch(() => undefined);
+    await Promise.allSettled([...this.#running]);
   }
 
   async handle(command: BridgeCommand): Promise<void> {
     if (command.kind !== 'snapshot') return;
-    if (!(await this.refresh(true))) throw new Error('the camera did not deliver a snapshot');
+    if (!(await this.refresh({ force: true }))) throw new Error('the camera did not deliver a snapshot');
   }
 
   async resync(): Promise<void> {
-    await this.refresh(true);
+    await this.refresh({ force: true });
   }
 
-  /**
-   * True when the camera delivered an image. `force`: publish it even if unchanged (a button press
-   * or motion expects to see a message); the interval only publishes changes.
-   */
-  refresh(force = false): Promise<boolean> {
-    if (force) this.#force = true;
-    this.#inFlight ??= this.#fetch().finally(() => {
-      this.#inFlight = undefined;
+  /** True when the camera delivered an image (published unless a newer one already was). */
+  refresh(options: RefreshOptions = {}): Promise<boolean> {
+    const latest = this.#latest;
+    if (latest !== undefined && (options.since === undefined || latest.startedAt >= options.since)) {
+      if (options.force === true) latest.force = true;
+      return latest.promise;
+    }
+    const fetch: Fetch = { seq: ++this.#seq, startedAt: performance.now(), force: options.force === true, promise: Promise.resolve(false) };
+    fetch.promise = this.#fetch(fetch).finally(() => {
+      this.#running.delete(fetch.promise);
+      if (this.#latest === fetch) this.#latest = undefined;
     });
-    return this.#inFlight;
+    this.#latest = fetch;
+    this.#running.add(fetch.promise);
+    return fetch.promise;
   }
 
-  async #fetch(): Promise<boolean> {
+  async #fetch(fetch: Fetch): Promise<boolean> {
     const c = this.#context;
     try {
       const jpeg = await c.source.snapshot(c.callOptions());
       c.reportSuccess();
-      const force = this.#force;
-      this.#force = false;
-      await c.publisher.state(c.topics.camera, jpeg, 0, force);
+      if (fetch.seq < this.#publishedSeq) return true; // a request started later already published a newer picture
+      this.#publishedSeq = fetch.seq;
+      await c.publisher.state(c.topics.camera, jpeg, 0, fetch.force);
       const path = c.source.connectionPath?.();
       if (path !== undefined) await c.publisher.state(c.topics.connection, path);
       return true;
@@ -74,7 +99,7 @@ export class SnapshotFeature implements Feature {
 
   async #tick(): Promise<void> {
     await this.refresh();
-    if (!this.#running) return;
+    if (!this.#started) return;
     this.#timer = setTimeout(() => void this.#tick(), this.#intervalMs);
   }
 }
