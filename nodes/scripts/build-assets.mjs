@@ -1,6 +1,7 @@
 // Completes dist/ after `tsc -b`: each node folder gets its editor .html, its message catalogs (the
-// node's own strings merged with the shared ones, since Node-RED scopes a catalog to one node set) and
-// the palette icons from the repository's top-level icons/ folder. Run by the root `npm run build`.
+// node's own strings merged with the shared ones, since Node-RED scopes a catalog to one node set), its
+// help text (locales/<lang>/<node>.html, where Node-RED looks for translatable help) and the palette
+// icons from the repository's top-level icons/ folder. Run by the root `npm run build`.
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,10 @@ async function buildNode(name) {
     }
     await mkdir(path.join(to, 'locales', lang.name), { recursive: true });
     await writeFile(path.join(to, 'locales', lang.name, `${name}.json`), `${JSON.stringify({ ...shared, ...own }, null, 2)}\n`);
+    const help = path.join(from, 'locales', lang.name, `${name}.html`);
+    await copyFile(help, path.join(to, 'locales', lang.name, `${name}.html`)).catch((error) => {
+      if (error.code !== 'ENOENT' || lang.name === 'en-US') throw error;
+    });
   }
   await mkdir(path.join(to, 'icons'), { recursive: true });
   for (const icon of await listDir(iconsDir)) {

@@ -58,6 +58,17 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
 }
 
 describe('the packed package in a real Node-RED', () => {
+  it('serves each node\'s help panel from its locale file, and the editor files carry no help of their own', async () => {
+    const response = await fetch(`${nodeRed.url}/nodes`, { headers: { Accept: 'text/html', 'Accept-Language': 'en-US' } });
+    const editor = await response.text();
+    for (const type of TYPES) {
+      expect(editor, type).toContain(`data-help-name="${type}"`);
+      const name = type.replace('camflow-', '');
+      const file = await readFile(path.join(install.userDir, 'node_modules', 'node-red-contrib-camflow', 'dist', name, `${name}.html`), 'utf8');
+      expect(file, type).not.toContain('data-help-name');
+    }
+  });
+
   it('loads every camflow node from the installed package without errors', async () => {
     const sets = (await admin(nodeRed.url, '/nodes')) as { module: string; types: string[]; enabled: boolean; err?: string }[];
     const ours = sets.filter((set) => set.module === 'node-red-contrib-camflow');
@@ -78,6 +89,8 @@ describe('the packed package in a real Node-RED', () => {
       expect(files).toContain(`package/dist/${name}/${name}.js`);
       expect(files).toContain(`package/dist/${name}/${name}.html`);
       expect(files).toContain(`package/dist/${name}/locales/en-US/${name}.json`);
+      // Help text lives where Node-RED loads translatable help, not in the editor file.
+      expect(files).toContain(`package/dist/${name}/locales/en-US/${name}.html`);
       expect(files).toContain(`package/dist/${name}/icons/${type}.svg`);
     }
     expect(files.filter((file) => file.startsWith('package/examples/') && file.endsWith('.json'))).toHaveLength(4);
