@@ -18,6 +18,11 @@ export interface Received {
 export interface TestClientOptions {
   username?: string;
   password?: string;
+  /**
+   * 5: MQTT 5 with "retain as published", so `retain` shows the publisher's flag on live deliveries
+   * too (MQTT 3.1.1 brokers clear it on them). Needs a broker that speaks MQTT 5 (Mosquitto; not aedes).
+   */
+  protocolVersion?: 4 | 5;
 }
 
 type Matcher = (message: Received) => boolean;
@@ -25,20 +30,22 @@ type Matcher = (message: Received) => boolean;
 export class TestMqttClient {
   readonly received: Received[] = [];
   #client: MqttClient | undefined;
+  #subscribeOptions: { qos: 2; rap?: boolean } = { qos: 2 };
   #waiters = new Set<{ match: Matcher; resolve: (m: Received) => void }>();
 
   static async connect(url: string, subscriptions: string[] = ['#'], options: TestClientOptions = {}): Promise<TestMqttClient> {
     const client = new TestMqttClient();
     client.#client = await connectAsync(url, { reconnectPeriod: 0, clean: true, ...options });
+    if (options.protocolVersion === 5) client.#subscribeOptions = { qos: 2, rap: true };
     client.#client.on('message', (topic, payload, packet) =>
       client.#record({ topic, payload, qos: packet.qos, retain: packet.retain, text: payload.toString('utf8') }),
     );
-    if (subscriptions.length > 0) await client.#client.subscribeAsync(subscriptions, { qos: 2 });
+    if (subscriptions.length > 0) await client.#client.subscribeAsync(subscriptions, client.#subscribeOptions);
     return client;
   }
 
   async subscribe(topics: string[]): Promise<void> {
-    await this.#client?.subscribeAsync(topics, { qos: 2 });
+    await this.#client?.subscribeAsync(topics, this.#subscribeOptions);
   }
 
   async publish(topic: string, payload: string | Buffer, options: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {

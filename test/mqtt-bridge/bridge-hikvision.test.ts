@@ -50,6 +50,8 @@ async function setup(options: { brokerUrl?: string; snapshotInterval?: string } 
       '        text: "Yard"',
       '      - id: 2',
       '        text: "Outside {{value.temperature:0.1}} C"',
+      '      - id: 3',
+      '        text: "Water level at the north gate: {{value.level:0.00}} m"',
     ].join('\n'),
     { env: { YARD_PASSWORD: 'password' } },
   );
@@ -77,7 +79,8 @@ describe('bridge with a Hikvision camera', () => {
       via_device: 'camflow_bridge',
     });
     expect(config.cmps.overlay_1).toMatchObject({ p: 'text', max: 44, command_topic: 'camflow/yard/overlay/1/set' });
-    expect(config.cmps.overlay_2).toMatchObject({ name: 'Overlay 2 temperature' });
+    // Value mode: the value sits inside "Outside … C" (10 characters of the template's own), so 44 - 10.
+    expect(config.cmps.overlay_2).toMatchObject({ name: 'Overlay 2 temperature', max: 34 });
     expect((await ha.waitFor('camflow/yard/motion')).text).toBe('OFF');
     expect((await ha.waitFor('camflow/yard/overlay_sync')).text).toBe('ON');
     expect((await ha.waitFor('camflow/yard/overlay/1')).text).toBe('Yard');
@@ -174,6 +177,28 @@ describe('bridge with a Hikvision camera', () => {
     await ha.publish('camflow/yard/overlay/1/set', 'x'.repeat(45));
     const error = JSON.parse((await ha.waitFor('camflow/bridge/error')).text);
     expect(error).toEqual({ topic: 'camflow/yard/overlay/1/set', error: 'text is 45 characters, overlay 1 takes at most 44' });
+  });
+
+  it('refuses a template value whose rendered overlay would exceed the camera limit', async () => {
+    const { camera, ha } = await setup();
+    await vi.waitFor(() => expect(camera.overlay(1, 2)?.text).toBe('Outside -- C'), { timeout: 10_000, interval: 20 });
+    await ha.publish('camflow/yard/overlay/2/set', 'x'.repeat(35));
+    const tooLong = JSON.parse((await ha.waitFor('camflow/bridge/error')).text);
+    expect(tooLong).toEqual({ topic: 'camflow/yard/overlay/2/set', error: 'text is 35 characters, overlay 2 takes at most 34' });
+    // 11 characters fit overlay 3's entity (44 - 33), but its format {{value.level:0.00}} adds ".00": 47 on the camera.
+    const mark = ha.mark();
+    await ha.publish('camflow/yard/overlay/3/set', '12345678901');
+    const formatted = JSON.parse((await ha.waitFor('camflow/bridge/error', () => true, { fromIndex: mark })).text);
+    expect(formatted).toEqual({
+      topic: 'camflow/yard/overlay/3/set',
+      error: 'overlay 3 would show 47 characters ("Water level at the north gate: 12345678901.00 m"), the camera takes at most 44',
+    });
+    // Nothing else happened: neither value was set; the next valid one is.
+    await ha.publish('camflow/yard/overlay/3/set', '7');
+    await ha.waitFor('camflow/yard/overlay/3', (m) => m.text === '7');
+    expect(ha.on('camflow/yard/overlay/3').map((m) => m.text)).toEqual(['7']);
+    expect(ha.on('camflow/yard/overlay/2')).toEqual([]);
+    await vi.waitFor(() => expect(camera.overlay(1, 3)?.text).toBe('Water level at the north gate: 7.00 m'), { timeout: 10_000, interval: 20 });
   });
 });
 

@@ -194,7 +194,7 @@ export class Bridge {
     const features: Feature[] = [snapshot];
     if (context.source.events !== undefined) features.push(new MotionFeature(context));
     if (context.source.startRecording !== undefined) features.push(new RecordFeature(context, this.#mqtt.record_duration / 1000));
-    if (overlays.length > 0 && this.#overlays !== undefined) features.push(new OverlayFeature(context, this.#overlays, device.description.overlays));
+    if (overlays.length > 0 && this.#overlays !== undefined) features.push(new OverlayFeature(context, this.#overlays, () => device.description.overlays));
     return features;
   }
 

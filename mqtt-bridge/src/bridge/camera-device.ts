@@ -121,7 +121,7 @@ export class CameraDevice {
     try {
       this.#details = await this.#o.source.details(options);
       const limit = await this.#o.source.textLimit?.(options);
-      if (limit !== undefined) this.#overlays = this.#overlays.map((o) => ({ ...o, max: limit }));
+      if (limit !== undefined) this.#overlays = this.#overlays.map((o) => ({ ...o, max: Math.max(0, limit - (o.reserved ?? 0)) }));
       this.#setOnline(true);
       return true;
     } catch (error) {

@@ -25,8 +25,13 @@ export interface OverlayEntity {
   mode: 'value' | 'text';
   /** The value's NAME in `value` mode. */
   valueName?: string;
-  /** Longest text the device accepts on this overlay. */
+  /**
+   * Longest text this entity takes: the device's limit, less `reserved` in value mode (the value is
+   * shown inside the template's own text).
+   */
   max: number;
+  /** Value mode: characters of the rendered template around the value. 0 (or absent) in text mode. */
+  reserved?: number;
 }
 
 export interface CameraDescription {

@@ -23,16 +23,24 @@ import type { BridgeCommand, BridgeTopics } from '../topics.js';
 /** Until the camera tells its limit, the most a Home Assistant text entity takes. */
 const UNKNOWN_LIMIT = 255;
 
-/** The text entities of a camera: value mode when its template has exactly one `value.NAME`. */
+/**
+ * The text entities of a camera: value mode when its template has exactly one `value.NAME`. In value
+ * mode the template's own characters count against the device limit too, so `max` leaves room for them.
+ */
 export function overlayEntities(camera: CameraConfig): OverlayEntity[] {
   if (camera.type !== 'hikvision') return [];
   return camera.overlays.map((overlay) => {
-    const names = Template.parse(overlay.text).valueNames;
-    const valueName = names.length === 1 ? names[0] : undefined;
-    return valueName === undefined
-      ? { id: overlay.id, mode: 'text', max: UNKNOWN_LIMIT }
-      : { id: overlay.id, mode: 'value', valueName, max: UNKNOWN_LIMIT };
+    const template = Template.parse(overlay.text);
+    const valueName = template.valueNames.length === 1 ? template.valueNames[0] : undefined;
+    if (valueName === undefined) return { id: overlay.id, mode: 'text', max: UNKNOWN_LIMIT };
+    const reserved = [...renderWith(template, valueName, '', 0)].length;
+    return { id: overlay.id, mode: 'value', valueName, max: Math.max(0, UNKNOWN_LIMIT - reserved), reserved };
   });
+}
+
+/** The template as the camera would show it with `value.NAME` = `value` (other placeholders as at this moment). */
+function renderWith(template: Template, name: string, value: TemplateValue, counter: number): string {
+  return template.render({ now: new Date(), counter, values: new Map([[name, value]]), missing: '' });
 }
 
 /** A number-looking text becomes a number, so `{{value.temperature:0.1}}` formats it. */
@@ -129,20 +137,24 @@ export class OverlayHub {
 export class OverlayFeature implements Feature {
   readonly #context: CameraContext;
   readonly #hub: OverlayHub;
-  readonly #entities: readonly OverlayEntity[];
+  /** The device's entities as they are now (their `max` follows the limit the camera reports). */
+  readonly #entities: () => readonly OverlayEntity[];
+  readonly #templates: ReadonlyMap<number, Template>;
 
-  constructor(context: CameraContext, hub: OverlayHub, entities: readonly OverlayEntity[]) {
+  constructor(context: CameraContext, hub: OverlayHub, entities: () => readonly OverlayEntity[]) {
     this.#context = context;
     this.#hub = hub;
     this.#entities = entities;
+    const overlays = context.camera.type === 'hikvision' ? context.camera.overlays : [];
+    this.#templates = new Map(overlays.map((o) => [o.id, Template.parse(o.text)]));
   }
 
   async start(): Promise<void> {
     const c = this.#context;
-    this.#hub.register(c.camera.id, this.#entities);
+    this.#hub.register(c.camera.id, this.#entities());
     await c.publisher.state(c.topics.overlaySync, 'ON');
     const templates = new Map(c.camera.type === 'hikvision' ? c.camera.overlays.map((o) => [o.id, o.text]) : []);
-    for (const entity of this.#entities) {
+    for (const entity of this.#entities()) {
       const current = entity.mode === 'value' ? this.#hub.sync.getValue(entity.valueName ?? '') : templates.get(entity.id);
       if (current !== null && current !== undefined) await c.publisher.state(c.topics.overlay(entity.id), String(current));
     }
@@ -160,13 +172,27 @@ export class OverlayFeature implements Feature {
       return;
     }
     if (command.kind !== 'overlay_text') return;
-    const entity = this.#entities.find((e) => e.id === command.overlay);
+    const entity = this.#entities().find((e) => e.id === command.overlay);
     if (entity?.mode === 'value' && entity.valueName !== undefined) {
+      this.#checkRenderedLength(entity, entity.valueName, command.text);
       await this.#hub.setValue(entity.valueName, command.text);
       return;
     }
     // Throws a TemplateError (a clear message for camflow/bridge/error) for a broken `{{...}}`.
     this.#hub.sync.setOverlayText(c.camera.id, command.overlay, command.text);
     await c.publisher.state(c.topics.overlay(command.overlay), command.text);
+  }
+
+  /**
+   * The value is shown inside the template, and a number format may change its length (`3` with
+   * `:0.1` is `3.0`): what the camera would show must fit, or the command is refused, not truncated.
+   */
+  #checkRenderedLength(entity: OverlayEntity, name: string, text: string): void {
+    const template = this.#templates.get(entity.id);
+    if (template === undefined) return;
+    const limit = entity.max + (entity.reserved ?? 0);
+    const shown = renderWith(template, name, parseTemplateValue(text), this.#hub.sync.cycle);
+    const length = [...shown].length;
+    if (length > limit) throw new Error(`overlay ${entity.id} would show ${length} characters (${JSON.stringify(shown)}), the camera takes at most ${limit}`);
   }
 }
