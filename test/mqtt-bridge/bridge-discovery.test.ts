@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '@camflow/core';
+import { HikvisionSimulator } from '@camflow/simulators';
 import {
+  Bridge,
   bridgeDiscovery,
   bridgeTopics,
   type CameraDescription,
@@ -9,6 +12,7 @@ import {
   haEventType,
   removalPayload,
 } from 'camflow-mqtt-bridge';
+import { TestMqttClient } from '../helpers/mqtt.js';
 
 // Keys Home Assistant accepts per platform (home-assistant.io platform pages, see
 // shared/reference/ha-mqtt-discovery.md), written out here independently of the bridge's tables.
@@ -128,10 +132,51 @@ describe('camera discovery', () => {
     assertValidForHomeAssistant(bridgeDiscovery(context).payload);
   });
 
-  it('never puts a secret into a payload', () => {
-    const json = JSON.stringify(cameraDiscovery(yard, context).payload);
-    expect(json).not.toMatch(/password|secret|token/i);
-  });
+  it('never puts a secret into a topic or payload of a real bridge run', async () => {
+    const secrets = { camUser: 'yardoperator', camPassword: 'Yard-S3cret-pw', p2pPassword: 'Trail-S3cret-pw', mqttPassword: 'Mqtt-S3cret-pw' };
+    const camera = new HikvisionSimulator({ username: secrets.camUser, password: secrets.camPassword, heartbeatMs: 1000 });
+    await camera.start();
+    const config = parseConfig(
+      [
+        'mqtt:',
+        '  embedded: { port: 0 }',
+        '  username: bridge',
+        '  password: ${MQTT_PASSWORD}',
+        'cameras:',
+        `  - { id: yard, type: hikvision, host: 127.0.0.1, port: ${camera.port}, username: ${secrets.camUser}, password: "\${CAM_PASSWORD}",`,
+        '      overlays: [{ id: 1, text: "Yard {{value.note}}" }] }',
+        // Never answers: its failure is published too (last_error), and must not quote the credentials.
+        '  - { id: trail, type: p2p, did: LBCS-000000-CCCJJ, host: 127.0.0.1, lan_port: 9, relay: false, timeout: 300ms, username: admin, password: "${P2P_PASSWORD}" }',
+      ].join('\n'),
+      { env: { MQTT_PASSWORD: secrets.mqttPassword, CAM_PASSWORD: secrets.camPassword, P2P_PASSWORD: secrets.p2pPassword } },
+    );
+    const bridge = new Bridge({ config, version: '1.0.0' });
+    let ha: TestMqttClient | undefined;
+    try {
+      await bridge.start();
+      ha = await TestMqttClient.connect(bridge.brokerUrl!, ['#']);
+      await ha.waitFor('camflow/yard/availability', (m) => m.text === 'online');
+      await ha.waitFor('camflow/yard/snapshot');
+      await ha.waitFor('camflow/trail/last_error');
+      await ha.publish('camflow/yard/overlay/1/set', 'hello');
+      await ha.waitFor('camflow/yard/overlay/1', (m) => m.text === 'hello');
+      const mark = ha.mark();
+      await ha.publish('homeassistant/status', 'online', { qos: 0 });
+      await ha.waitFor('homeassistant/device/camflow_yard/config', () => true, { fromIndex: mark });
+    } finally {
+      await bridge.stop();
+      await ha?.close();
+      await camera.stop();
+    }
+    const messages = ha.received.filter((m) => m.topic !== 'homeassistant/status' && !m.topic.endsWith('/set'));
+    expect(messages.map((m) => m.topic)).toEqual(expect.arrayContaining(['homeassistant/device/camflow_yard/config', 'homeassistant/device/camflow_trail/config']));
+    for (const message of messages) {
+      for (const secret of Object.values(secrets)) {
+        expect(message.topic).not.toContain(secret);
+        expect(message.payload.toString('latin1'), message.topic).not.toContain(secret);
+      }
+    }
+  }, 20_000);
 
   it('caps a text entity at 255 characters, the most Home Assistant allows', () => {
     const wide = { ...yard, overlays: [{ id: 1, mode: 'text' as const, max: 1000 }] };

@@ -61,17 +61,27 @@ describe('bridge with a P2P camera', () => {
   it('takes a snapshot when the button is pressed, and refuses a record press it cannot do', async () => {
     ha = await TestMqttClient.connect(bridge.brokerUrl!, ['camflow/#']);
     await ha.waitFor('camflow/trail/availability', (m) => m.text === 'online');
-    await ha.waitFor('camflow/trail/snapshot');
+    const first = await ha.waitFor('camflow/trail/snapshot');
     await ha.publish('camflow/trail/record/press', 'PRESS');
     const error = JSON.parse((await ha.waitFor('camflow/bridge/error')).text);
     expect(error).toEqual({ topic: 'camflow/trail/record/press', error: "camera 'trail' does not support record" });
-    // The same photo again is not re-sent (only changes go out); a fresh subscriber still gets it retained.
-    await ha.publish('camflow/trail/snapshot/press', 'PRESS');
-    const late = await TestMqttClient.connect(bridge.brokerUrl!, ['camflow/trail/snapshot']);
+    // The camera takes a new photo; only a request made after the press can fetch its thumbnail.
+    const newest = camera.photos[0]!;
+    camera.photos.unshift({ ...newest, mediaNum: newest.mediaNum + 1, mediaId: newest.mediaId + 1, mediaTime: newest.mediaTime + 60 });
+    // A fresh subscriber: it gets the retained picture first, then whatever the press causes, live.
+    const watcher = await TestMqttClient.connect(bridge.brokerUrl!, ['camflow/trail/snapshot']);
     try {
-      expect((await late.waitFor('camflow/trail/snapshot')).payload.subarray(0, 3)).toEqual(JPEG_MAGIC);
+      const retained = await watcher.waitFor('camflow/trail/snapshot');
+      expect(retained.retain).toBe(true);
+      expect(retained.payload.equals(first.payload)).toBe(true);
+      const mark = watcher.mark();
+      await ha.publish('camflow/trail/snapshot/press', 'PRESS');
+      const pressed = await watcher.waitFor('camflow/trail/snapshot', () => true, { fromIndex: mark });
+      expect(pressed.retain).toBe(false); // live: sent because of the press, not replayed
+      expect(pressed.payload.subarray(0, 3)).toEqual(JPEG_MAGIC);
+      expect(pressed.payload.equals(first.payload)).toBe(false); // the new photo's thumbnail, from the camera
     } finally {
-      await late.close();
+      await watcher.close();
     }
   });
 });

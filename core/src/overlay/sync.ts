@@ -12,6 +12,7 @@ import { AbortError, ensureError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
 import { type Logger, noopLogger } from '../log.js';
 import { CameraSync } from './camera-sync.js';
+import { overlayCameraSpec } from './spec.js';
 import type { OverlayTarget } from './target.js';
 import type { TemplateValue } from './template.js';
 import type {
@@ -109,15 +110,7 @@ export class OverlaySync extends TypedEmitter<OverlaySyncEvents> {
     const cameras: OverlayCameraSpec[] = [];
     for (const camera of config.cameras) {
       if (camera.type !== 'hikvision' || (cameraIds !== undefined && !cameraIds.includes(camera.id))) continue;
-      cameras.push({
-        id: camera.id,
-        ...(camera.name === undefined ? {} : { name: camera.name }),
-        channel: camera.channel,
-        connections: camera.connections,
-        authRetryMs: camera.auth_backoff,
-        overlays: camera.overlays,
-        createTarget: () => create(camera, logger.child(camera.id)),
-      });
+      cameras.push(overlayCameraSpec(camera, () => create(camera, logger.child(camera.id))));
     }
     return new OverlaySync({
       ...rest,

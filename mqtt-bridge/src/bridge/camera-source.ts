@@ -6,11 +6,12 @@ import {
   type CallOptions,
   type CameraConfig,
   type CameraEvent,
-  HikvisionClient,
-  type HikvisionCameraConfig,
+  createCamera,
+  type HikvisionCamera,
+  type HikvisionClient,
   type Logger,
-  type P2pCameraConfig,
-  TrailCamClient,
+  type P2pCamera,
+  type TrailCamClient,
 } from '@camflow/core';
 import type { CameraDetails, CameraKind } from './discovery.js';
 
@@ -32,10 +33,12 @@ export interface CameraSource {
 export class HikvisionSource implements CameraSource {
   readonly kind = 'hikvision';
   readonly client: HikvisionClient;
+  readonly #camera: HikvisionCamera;
   readonly #channel: number;
 
-  constructor(camera: HikvisionCameraConfig, logger: Logger) {
-    this.client = HikvisionClient.fromConfig(camera, logger);
+  constructor(camera: HikvisionCamera) {
+    this.#camera = camera;
+    this.client = camera.client;
     this.#channel = camera.channel;
   }
 
@@ -51,7 +54,7 @@ export class HikvisionSource implements CameraSource {
   }
 
   snapshot(options: CallOptions): Promise<Buffer> {
-    return this.client.snapshot(this.#channel, options);
+    return this.#camera.snapshot(options);
   }
 
   events(signal: AbortSignal): AsyncIterable<CameraEvent> {
@@ -72,7 +75,7 @@ export class HikvisionSource implements CameraSource {
   }
 
   close(): Promise<void> {
-    return this.client.close();
+    return this.#camera.close();
   }
 }
 
@@ -84,8 +87,8 @@ export class P2pSource implements CameraSource {
   readonly kind = 'p2p';
   readonly client: TrailCamClient;
 
-  constructor(camera: P2pCameraConfig, logger: Logger) {
-    this.client = TrailCamClient.fromConfig(camera, logger);
+  constructor(camera: P2pCamera) {
+    this.client = camera.client;
   }
 
   async details(options: CallOptions): Promise<CameraDetails> {
@@ -122,13 +125,10 @@ export class P2pSource implements CameraSource {
 
 export type SourceFactory = (camera: CameraConfig, logger: Logger) => CameraSource;
 
-export const createCameraSource: SourceFactory = (camera, logger) => {
-  switch (camera.type) {
-    case 'hikvision':
-      return new HikvisionSource(camera, logger);
-    case 'p2p':
-      return new P2pSource(camera, logger);
-  }
+/** Core's createCamera decides the client per kind; the bridge only adds what its features need. */
+export const createCameraSource: SourceFactory = (config, logger) => {
+  const camera = createCamera(config, logger);
+  return camera.kind === 'hikvision' ? new HikvisionSource(camera) : new P2pSource(camera);
 };
 
 function capitalize(text: string): string {

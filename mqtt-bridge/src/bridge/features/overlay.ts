@@ -11,6 +11,7 @@ import {
   type HikvisionClient,
   type Logger,
   type OverlayCameraSpec,
+  overlayCameraSpec,
   OverlaySync,
   Template,
   type TemplateValue,
@@ -71,15 +72,7 @@ export class OverlayHub {
     for (const camera of config.cameras) {
       const target = clients.get(camera.id);
       if (camera.type !== 'hikvision' || camera.overlays.length === 0 || target === undefined) continue;
-      cameras.push({
-        id: camera.id,
-        ...(camera.name === undefined ? {} : { name: camera.name }),
-        channel: camera.channel,
-        connections: camera.connections,
-        authRetryMs: camera.auth_backoff,
-        overlays: camera.overlays,
-        target,
-      });
+      cameras.push(overlayCameraSpec(camera, target));
     }
     this.sync = new OverlaySync({
       cameras,
