@@ -160,16 +160,28 @@ describe('bridge with a Hikvision camera', () => {
   });
 
   it('marks the camera unavailable when it stops answering, and available and re-synced when it is back', async () => {
-    const { camera, ha } = await setup();
+    const { camera, ha, bridge } = await setup();
     const mark = ha.mark();
     camera.setFaults({ offline: true });
     await ha.waitFor('camflow/yard/availability', (m) => m.text === 'offline', { fromIndex: mark });
     expect((await ha.waitFor('camflow/yard/last_error', () => true, { fromIndex: mark })).text).not.toBe('');
     const back = ha.mark();
+    const backAt = camera.requestLog.length;
     camera.setFaults({ offline: false });
     await ha.waitFor('camflow/yard/availability', (m) => m.text === 'online', { fromIndex: back });
     await ha.waitFor('camflow/yard/snapshot', () => true, { fromIndex: back });
     expect((await ha.waitFor('camflow/bridge/cameras_online', (m) => m.text === '1', { fromIndex: back })).text).toBe('1');
+    // Re-synced: it may have rebooted and lost its overlays, so every one is written again...
+    await vi.waitFor(() => expect(camera.requestLog.slice(backAt).some((r) => r.method === 'PUT' && r.path.includes('/overlays/text') && r.status === 200)).toBe(true), { timeout: 10_000, interval: 20 });
+    expect(camera.overlay(1, 1)?.text).toBe('Yard');
+    // ...and what Home Assistant needs is on the broker: the device as the camera describes itself, and its states.
+    const fresh = await TestMqttClient.connect(bridge.brokerUrl!, ['homeassistant/device/camflow_yard/config', 'camflow/yard/+']);
+    cleanups.push(() => fresh.close());
+    const config = JSON.parse((await fresh.waitFor('homeassistant/device/camflow_yard/config')).text);
+    expect(config.dev).toMatchObject({ sn: 'DS-2CD2386G2-IU00000000AAWRJ00000000', mdl: 'DS-2CD2386G2-IU' });
+    expect((await fresh.waitFor('camflow/yard/availability')).text).toBe('online');
+    expect((await fresh.waitFor('camflow/yard/motion')).text).toBe('OFF');
+    expect((await fresh.waitFor('camflow/yard/snapshot')).payload.subarray(0, 3)).toEqual(JPEG_MAGIC);
   });
 
   it('refuses overlay text longer than the camera allows, on camflow/bridge/error', async () => {
@@ -241,3 +253,78 @@ describe('bridge restart', () => {
   });
 });
 
+
+describe('broker restart with a camera', () => {
+  it('re-publishes the camera\'s exact discovery config and its states after Mosquitto restarts', async () => {
+    const mosquitto = new Mosquitto();
+    cleanups.push(() => mosquitto.close());
+    await mosquitto.start();
+    const { camera, bridge } = await setup({ brokerUrl: mosquitto.url, snapshotInterval: '1h' });
+    await vi.waitFor(() => expect(camera.overlay(1, 1)?.text).toBe('Yard'), { timeout: 10_000, interval: 20 });
+    await mosquitto.stop(); // persistence off: every retained message is gone
+    await mosquitto.start();
+    // The bridge reconnects and re-publishes: wait for the camera's config and states to come back at all...
+    const topics = ['availability', 'motion', 'recording', 'overlay_sync', 'overlay/1', 'snapshot'].map((t) => `camflow/yard/${t}`);
+    const watcher = await TestMqttClient.connect(mosquitto.url, ['homeassistant/device/camflow_yard/config', ...topics]);
+    cleanups.push(() => watcher.close());
+    for (const topic of ['homeassistant/device/camflow_yard/config', ...topics]) await watcher.waitFor(topic);
+    // ...then Home Assistant starting now finds all of it retained on the restarted broker.
+    const ha = await TestMqttClient.connect(mosquitto.url, ['homeassistant/device/camflow_yard/config', 'camflow/yard/+', 'camflow/yard/overlay/+']);
+    cleanups.push(() => ha.close());
+    const config = await ha.waitFor('homeassistant/device/camflow_yard/config');
+    expect(config.retain).toBe(true);
+    const onOff = { payload_on: 'ON', payload_off: 'OFF' };
+    const text = (id: number, name: string, max: number) => ({
+      p: 'text', name, command_topic: `camflow/yard/overlay/${id}/set`, state_topic: `camflow/yard/overlay/${id}`,
+      min: 0, max, mode: 'text', unique_id: `camflow_yard_overlay_${id}`,
+    });
+    expect(JSON.parse(config.text)).toEqual({
+      dev: {
+        ids: ['camflow_yard'], name: 'Yard camera', mf: 'Hikvision', mdl: 'DS-2CD2386G2-IU', sw: 'V5.7.3',
+        sn: 'DS-2CD2386G2-IU00000000AAWRJ00000000', via_device: 'camflow_bridge',
+      },
+      o: { name: 'camflow', sw: '1.0.0' },
+      availability: [{ topic: 'camflow/bridge/availability' }, { topic: 'camflow/yard/availability' }],
+      availability_mode: 'all',
+      cmps: {
+        camera: { p: 'camera', name: null, topic: 'camflow/yard/snapshot', unique_id: 'camflow_yard_camera' },
+        motion: { p: 'binary_sensor', name: 'Motion', device_class: 'motion', state_topic: 'camflow/yard/motion', ...onOff, unique_id: 'camflow_yard_motion' },
+        event: {
+          p: 'event', name: 'Event', device_class: 'motion', state_topic: 'camflow/yard/event',
+          event_types: ['motion', 'line_crossing', 'intrusion', 'region_entrance', 'region_exit', 'tamper', 'video_loss', 'input', 'other'],
+          unique_id: 'camflow_yard_event',
+        },
+        snapshot_button: { p: 'button', name: 'Take snapshot', command_topic: 'camflow/yard/snapshot/press', payload_press: 'PRESS', unique_id: 'camflow_yard_snapshot_button' },
+        record_button: { p: 'button', name: 'Record clip', command_topic: 'camflow/yard/record/press', payload_press: 'PRESS', unique_id: 'camflow_yard_record_button' },
+        recording: { p: 'binary_sensor', name: 'Recording', device_class: 'running', state_topic: 'camflow/yard/recording', ...onOff, unique_id: 'camflow_yard_recording' },
+        overlay_sync: {
+          p: 'switch', name: 'Overlay sync', command_topic: 'camflow/yard/overlay_sync/set', state_topic: 'camflow/yard/overlay_sync', ...onOff,
+          entity_category: 'config', unique_id: 'camflow_yard_overlay_sync',
+        },
+        overlay_ms: {
+          p: 'sensor', name: 'Overlay cycle', state_topic: 'camflow/yard/overlay_ms', device_class: 'duration', unit_of_measurement: 'ms',
+          state_class: 'measurement', entity_category: 'diagnostic', unique_id: 'camflow_yard_overlay_ms',
+        },
+        last_error: {
+          p: 'sensor', name: 'Last error', state_topic: 'camflow/yard/last_error', entity_category: 'diagnostic',
+          availability: [{ topic: 'camflow/bridge/availability' }], unique_id: 'camflow_yard_last_error',
+        },
+        overlay_1: text(1, 'Overlay 1', 44),
+        overlay_2: text(2, 'Overlay 2 temperature', 34),
+        overlay_3: text(3, 'Overlay 3 level', 11),
+      },
+    });
+    // The states came back too, retained.
+    const state = async (topic: string) => {
+      const m = await ha.waitFor(topic);
+      expect(m.retain, topic).toBe(true);
+      return m;
+    };
+    expect((await state('camflow/yard/availability')).text).toBe('online');
+    expect((await state('camflow/yard/motion')).text).toBe('OFF');
+    expect((await state('camflow/yard/recording')).text).toBe('OFF');
+    expect((await state('camflow/yard/overlay_sync')).text).toBe('ON');
+    expect((await state('camflow/yard/overlay/1')).text).toBe('Yard');
+    expect((await state('camflow/yard/snapshot')).payload.subarray(0, 3)).toEqual(JPEG_MAGIC);
+  });
+});

@@ -133,6 +133,7 @@ export class OverlayFeature implements Feature {
   /** The device's entities as they are now (their `max` follows the limit the camera reports). */
   readonly #entities: () => readonly OverlayEntity[];
   readonly #templates: ReadonlyMap<number, Template>;
+  #enabled = true;
 
   constructor(context: CameraContext, hub: OverlayHub, entities: () => readonly OverlayEntity[]) {
     this.#context = context;
@@ -157,9 +158,23 @@ export class OverlayFeature implements Feature {
     return Promise.resolve();
   }
 
+  /**
+   * The camera is back after being unreachable: it may have rebooted and lost its overlays, and the
+   * engine would only write what changed since. Re-enabling makes it re-read the device and write all.
+   */
+  resync(): Promise<void> {
+    const id = this.#context.camera.id;
+    if (this.#enabled) {
+      this.#hub.sync.setEnabled(id, false);
+      this.#hub.sync.setEnabled(id, true);
+    }
+    return Promise.resolve();
+  }
+
   async handle(command: BridgeCommand): Promise<void> {
     const c = this.#context;
     if (command.kind === 'overlay_sync') {
+      this.#enabled = command.enabled;
       this.#hub.sync.setEnabled(c.camera.id, command.enabled);
       await c.publisher.state(c.topics.overlaySync, command.enabled ? 'ON' : 'OFF');
       return;
