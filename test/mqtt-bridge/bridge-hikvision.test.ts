@@ -259,7 +259,7 @@ describe('broker restart with a camera', () => {
     const mosquitto = new Mosquitto();
     cleanups.push(() => mosquitto.close());
     await mosquitto.start();
-    const { camera, bridge } = await setup({ brokerUrl: mosquitto.url, snapshotInterval: '1h' });
+    const { camera } = await setup({ brokerUrl: mosquitto.url, snapshotInterval: '1h' });
     await vi.waitFor(() => expect(camera.overlay(1, 1)?.text).toBe('Yard'), { timeout: 10_000, interval: 20 });
     await mosquitto.stop(); // persistence off: every retained message is gone
     await mosquitto.start();
