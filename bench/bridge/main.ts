@@ -123,7 +123,10 @@ async function discoveryBaseline(url: string, payloads: Map<string, Buffer>): Pr
 
 /** A real config file, as a user writes it: no mqtt.url, so the bridge starts its embedded broker (port 0: free). */
 function writeConfig(dir: string, ports: readonly number[]): string {
-  const cameras = ports.map((port, i) => `  - { id: cam${i}, type: hikvision, host: 127.0.0.1, port: ${port}, username: admin, password: password }`);
+  // Two overlays each (a fixed text and a template value): every camera's discovery carries its text
+  // entities, overlay sync switch and cycle sensor, as a real deployment's would.
+  const overlays = (i: number): string => `overlays: [{ id: 1, text: "Camera ${i}" }, { id: 2, text: "{{value.temperature:0.1}} C" }]`;
+  const cameras = ports.map((port, i) => `  - { id: cam${i}, type: hikvision, host: 127.0.0.1, port: ${port}, username: admin, password: password, ${overlays(i)} }`);
   const file = join(dir, 'camflow.yaml');
   writeFileSync(file, ['mqtt:', '  embedded: { host: 127.0.0.1, port: 0 }', '  snapshot_interval: 1h', cameras.length === 0 ? 'cameras: []' : 'cameras:', ...cameras, ''].join('\n'));
   return file;
