@@ -331,7 +331,7 @@ export class CameraHttpClient {
   }
 
   private deadline(request: HttpRequest): Deadline {
-    return new Deadline(request.timeoutMs ?? this.options.timeoutMs ?? 5000, request.signal, `${request.method} ${stripQuery(request.path)} on ${this.name}`);
+    return new Deadline(request.timeoutMs ?? this.options.timeoutMs ?? 5000, request, this.name);
   }
 
   private mapError(error: unknown, deadline: Deadline, request: HttpRequest): Error {
@@ -360,14 +360,18 @@ class Deadline {
   private timer: NodeJS.Timeout | undefined;
   private readonly outer: AbortSignal | undefined;
   private readonly ms: number;
-  private readonly what: string;
+  /** For the message only, built if the deadline passes (not on every request). */
+  private readonly request: HttpRequest;
+  private readonly name: string;
   private readonly onOuterAbort = (): void => this.controller.abort(this.outer?.reason);
 
-  constructor(ms: number, outer: AbortSignal | undefined, what: string) {
+  constructor(ms: number, request: HttpRequest, name: string) {
+    const outer = request.signal;
     this.signal = this.controller.signal;
     this.outer = outer;
     this.ms = ms;
-    this.what = what;
+    this.request = request;
+    this.name = name;
     if (outer?.aborted === true) this.controller.abort(outer.reason);
     outer?.addEventListener('abort', this.onOuterAbort, { once: true });
     if (ms > 0) {
@@ -379,7 +383,7 @@ class Deadline {
   }
 
   timeoutError(): TimeoutError {
-    return new TimeoutError(`${this.what}: no answer within ${this.ms} ms`);
+    return new TimeoutError(`${this.request.method} ${stripQuery(this.request.path)} on ${this.name}: no answer within ${this.ms} ms`);
   }
 
   clearTimer(): void {
