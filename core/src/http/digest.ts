@@ -111,7 +111,11 @@ export interface DigestEntry {
   nc: number;
   /** H(user:realm:password), computed once per realm. */
   ha1Base: string;
+  /** H(method:uri) by `method uri`: a camera is asked the same few things over and over. */
+  ha2?: Map<string, string>;
 }
+
+const HA2_CACHE_SIZE = 64;
 
 export interface Credentials {
   username: string;
@@ -158,6 +162,7 @@ export function entryFromChallenge(challenge: Challenge, credentials: Credential
     qop: qops.length > 0 ? 'auth' : undefined,
     nc: 0,
     ha1Base: hashWith(algorithm.hash, `${credentials.username}:${realm}:${credentials.password}`),
+    ha2: new Map(),
   };
 }
 
@@ -181,7 +186,7 @@ export function buildDigestAuthorization(
   entry.nc += 1;
   const nc = entry.nc.toString(16).padStart(8, '0');
   const ha1 = algorithm.sess ? hashWith(kind, `${entry.ha1Base}:${entry.nonce}:${cnonce}`) : entry.ha1Base;
-  const ha2 = hashWith(kind, `${request.method}:${request.uri}`);
+  const ha2 = cachedHa2(entry, kind, request);
   const response =
     entry.qop === undefined ? hashWith(kind, `${ha1}:${entry.nonce}:${ha2}`) : hashWith(kind, `${ha1}:${entry.nonce}:${nc}:${cnonce}:auth:${ha2}`);
   let header = `Digest username=${quote(credentials.username)}, realm=${quote(entry.realm)}, nonce=${quote(entry.nonce)}, uri=${quote(request.uri)}`;
@@ -190,6 +195,18 @@ export function buildDigestAuthorization(
   if (entry.opaque !== undefined) header += `, opaque=${quote(entry.opaque)}`;
   if (entry.qop !== undefined) header += `, qop=auth, nc=${nc}, cnonce=${quote(cnonce)}`;
   return header;
+}
+
+function cachedHa2(entry: DigestEntry, kind: 'md5' | 'sha256', request: DigestRequest): string {
+  const key = `${request.method} ${request.uri}`;
+  const known = entry.ha2?.get(key);
+  if (known !== undefined) return known;
+  const ha2 = hashWith(kind, `${request.method}:${request.uri}`);
+  if (entry.ha2 !== undefined) {
+    if (entry.ha2.size >= HA2_CACHE_SIZE) entry.ha2.clear();
+    entry.ha2.set(key, ha2);
+  }
+  return ha2;
 }
 
 export function buildBasicAuthorization(credentials: Credentials): string {

@@ -288,8 +288,11 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
   }
 
   private async checkLength(channel: number, overlays: readonly TextOverlayUpdate[], o: CallOptions): Promise<void> {
-    const limit = await this.textLimit(channel, o);
+    const limit = this.textLimits.get(channel) ?? (await this.textLimit(channel, o));
     for (const overlay of overlays) {
+      // Characters are code points; there are never more of them than UTF-16 units, so only a text
+      // longer than the limit in units needs counting.
+      if (overlay.text.length <= limit) continue;
       const length = [...overlay.text].length;
       if (length > limit) throw new TextTooLongError(overlay.id, length, limit, this.name);
     }
