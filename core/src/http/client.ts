@@ -199,10 +199,6 @@ export class CameraHttpClient {
   private async waitForGate(signal: AbortSignal): Promise<void> {
     while (this.gate !== undefined) {
       await abortable(this.gate, signal);
-      // The verdict came with the prover's response head; its (small) body ends in the same read and
-      // undici frees that socket one loop turn later (see readChallenge). Going out after that turn
-      // reuses it instead of opening another connection (a TCP/TLS handshake more on first contact).
-      await nextLoopTurn();
     }
     this.assertNotBackingOff();
   }
@@ -226,10 +222,6 @@ export class CameraHttpClient {
   private async readChallenge(response: Dispatcher.ResponseData): Promise<Challenge> {
     this.counters.unauthorized++;
     await response.body.dump().catch(() => undefined);
-    // undici hands a keep-alive socket back to the pool one event-loop turn after a response ends
-    // (pipelining 1). Sending the signed retry before that would open a second connection: an extra
-    // TCP (and TLS) handshake, i.e. a round trip, on every first contact. Waiting one turn reuses it.
-    await nextLoopTurn();
     const challenge = pickChallenge(parseWwwAuthenticate(response.headers['www-authenticate']));
     if (challenge === undefined) this.authFailed('401 without a usable WWW-Authenticate challenge');
     return challenge;
@@ -290,6 +282,7 @@ export class CameraHttpClient {
     bodyTimeout: number,
   ): Promise<Dispatcher.ResponseData> {
     const pool = await this.getPool();
+    if (socketBeingReleased(pool)) await nextLoopTurn();
     const headers: Record<string, string> = { ...request.headers };
     if (authorization !== undefined) headers['authorization'] = authorization;
     try {
@@ -394,6 +387,18 @@ class Deadline {
     clearTimeout(this.timer);
     this.outer?.removeEventListener('abort', this.onOuterAbort);
   };
+}
+
+/**
+ * undici hands a keep-alive socket back to the pool one event-loop turn after its response ended
+ * (pipelining 1). A request sent in that window (the signed retry after a 401, a request held for its
+ * verdict, the next call of a caller that just read an answer) would open another connection: one
+ * more TCP (and TLS) handshake, a round trip on a real network. True when a connected socket is idle
+ * but not yet handed back, and none is free.
+ */
+function socketBeingReleased(pool: Pool): boolean {
+  const { connected, free, running } = pool.stats;
+  return free === 0 && running < connected;
 }
 
 /** Resolves after the immediates already queued (undici's socket release among them) have run. */

@@ -43,6 +43,13 @@ describe('HikvisionClient against the simulator', () => {
     expect(sim.stats.unauthorized).toBe(1);
   });
 
+  it('first contact (overlays and limit at once, then a write) costs one 401 and one connection', async () => {
+    const { sim, client } = await setup();
+    await Promise.all([client.getTextOverlays(1), client.textLimit(1)]);
+    await client.setTextOverlays(1, [{ id: 1, text: 'x' }]);
+    expect(sim.stats).toMatchObject({ requests: 4, unauthorized: 1, failedLogins: 0, connectionsOpened: 1 });
+  });
+
   it('falls back to one PUT per overlay when the list PUT is notSupport', async () => {
     const { sim, client } = await setup({ batchOverlays: false });
     await client.setTextOverlays(1, [{ id: 1, text: 'one' }, { id: 2, text: 'two' }]);

@@ -30,9 +30,11 @@ describe('CameraHttpClient digest', () => {
     expect(http.counters.roundTrips).toBe(49);
   });
 
-  it('sends the signed retry, and a request held for the verdict, over the connection that got the 401', async () => {
+  it('sends the signed retry, a request held for the verdict, and the next call over the connection that got the 401', async () => {
     const { sim, http } = await setup();
     expect((await get(http)).status).toBe(200);
+    expect(sim.stats.connectionsOpened).toBe(1);
+    for (let i = 0; i < 3; i++) expect((await get(http)).status).toBe(200);
     expect(sim.stats.connectionsOpened).toBe(1);
     const cold = await setup();
     const both = await Promise.all([get(cold.http), get(cold.http)]);
