@@ -3,8 +3,10 @@
  * isapi.md, independently of core/src/http: MD5 + qop="auth", realm `IP Camera(E1518)`, nonces that
  * expire (stale="TRUE", quoted, upper case), `opaque=""`, replayed nc refused (order alone is no
  * proof: parallel connections deliver out of order), and the "illegal login lock" after N failures.
+ * Other RFC 7616 algorithms (SHA-256, the -sess forms) can be asked for, as other servers use them.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { SimDigestAlgorithm } from './types.js';
 
 export interface SimAuthOptions {
   username: string;
@@ -14,6 +16,8 @@ export interface SimAuthOptions {
   lockoutAfter: number;
   lockoutMs: number;
   basicOnly: boolean;
+  /** Undefined: the camera's challenge, no algorithm parameter (means MD5). Else sent as `algorithm=`. */
+  algorithm?: SimDigestAlgorithm | undefined;
 }
 
 export type AuthVerdict =
@@ -27,7 +31,20 @@ interface NonceState {
   used: Set<number>;
 }
 
-const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
+function hasher(algorithm: SimDigestAlgorithm): (text: string) => string {
+  const kind = algorithm.startsWith('SHA-256') ? 'sha256' : 'md5';
+  return (text) => createHash(kind).update(text, 'utf8').digest('hex');
+}
+
+/**
+ * HA1 per RFC 7616 §3.4.2: H(user:realm:password), and for a -sess algorithm
+ * H(H(user:realm:password):nonce:cnonce), i.e. bound to the nonce and the client's cnonce.
+ */
+export function digestHa1(algorithm: SimDigestAlgorithm, user: string, realm: string, password: string, nonce: string, cnonce: string): string {
+  const h = hasher(algorithm);
+  const base = h(`${user}:${realm}:${password}`);
+  return algorithm.endsWith('-sess') ? h(`${base}:${nonce}:${cnonce}`) : base;
+}
 
 export class SimAuth {
   private readonly options: SimAuthOptions;
@@ -42,6 +59,11 @@ export class SimAuth {
 
   setPassword(password: string): void {
     this.password = password;
+  }
+
+  /** Every nonce issued so far counts as expired: its next use gets 401 stale="TRUE". */
+  expireNonces(): void {
+    for (const state of this.nonces.values()) state.issuedAt = Number.NEGATIVE_INFINITY;
   }
 
   /** A reboot forgets every nonce (and, like a real restart, the lock counters). */
@@ -77,10 +99,13 @@ export class SimAuth {
       p['qop'] === 'auth' &&
       /^[0-9a-f]{8}$/i.test(nc) &&
       (p['cnonce'] ?? '') !== '' &&
-      (p['algorithm'] === undefined || p['algorithm'].toUpperCase() === 'MD5') &&
+      this.algorithmMatches(p['algorithm']) &&
       p['opaque'] === '';
-    const ha1 = md5(`${this.options.username}:${this.options.realm}:${this.password}`);
-    const expected = md5(`${ha1}:${nonce}:${nc}:${p['cnonce'] ?? ''}:auth:${md5(`${method}:${uri}`)}`);
+    const algorithm = this.options.algorithm ?? 'MD5';
+    const h = hasher(algorithm);
+    const cnonce = p['cnonce'] ?? '';
+    const ha1 = digestHa1(algorithm, this.options.username, this.options.realm, this.password, nonce, cnonce);
+    const expected = h(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${h(`${method}:${uri}`)}`);
     if (!wellFormed || p['response'] !== expected) return this.deny(false, true, false, ip, now);
     const state = this.nonces.get(nonce);
     // A nonce we never issued (or forgot in a reboot): plain 401 with a new nonce, as devices do.
@@ -93,6 +118,13 @@ export class SimAuth {
     if (state.used.has(count)) return this.deny(false, false, true, ip, now);
     state.used.add(count);
     return this.succeed(ip);
+  }
+
+  /** The camera takes a missing algorithm or MD5; an explicit algorithm must be echoed as challenged. */
+  private algorithmMatches(sent: string | undefined): boolean {
+    const wanted = this.options.algorithm;
+    if (wanted === undefined) return sent === undefined || sent.toUpperCase() === 'MD5';
+    return sent !== undefined && sent.toUpperCase() === wanted.toUpperCase();
   }
 
   private succeed(ip: string): AuthVerdict {
@@ -117,7 +149,8 @@ export class SimAuth {
   challenge(stale: boolean, now = Date.now()): string {
     if (this.options.basicOnly) return `Basic realm="${this.options.realm}"`;
     const nonce = this.issueNonce(now);
-    return `Digest qop="auth", realm="${this.options.realm}", nonce="${nonce}", stale="${stale ? 'TRUE' : 'FALSE'}", opaque=""`;
+    const algorithm = this.options.algorithm === undefined ? '' : `, algorithm=${this.options.algorithm}`;
+    return `Digest qop="auth", realm="${this.options.realm}", nonce="${nonce}", stale="${stale ? 'TRUE' : 'FALSE'}", opaque=""${algorithm}`;
   }
 
   private issueNonce(now: number): string {

@@ -17,6 +17,10 @@ export interface SimState {
   maxTextLength: number;
   batchOverlays: boolean;
   nvr: boolean;
+  /** GET with a body on /ISAPI/ContentMgmt/download answers invalidOperation; POST works. */
+  downloadPostOnly: boolean;
+  /** ResponseStatus errors go out with HTTP 200 (a firmware quirk). */
+  errorsWithHttp200: boolean;
   overlays: Map<number, SimulatedOverlay[]>;
   recordings: doc.StoredRecording[];
   recordingTracks: Set<number>;
@@ -39,7 +43,8 @@ export function xml(status: number, body: string): Answer {
 }
 
 export function statusAnswer(state: SimState, url: string, httpStatus: number, s: doc.Status): Answer {
-  return xml(httpStatus, doc.responseStatusXml(state.ns, url, s));
+  const status = state.errorsWithHttp200 && s.statusCode > 1 ? 200 : httpStatus;
+  return xml(status, doc.responseStatusXml(state.ns, url, s));
 }
 
 type Handler = (state: SimState, req: SimRequest, m: RegExpExecArray) => Answer;
@@ -206,6 +211,7 @@ function search(state: SimState, req: SimRequest): Answer {
 }
 
 function download(state: SimState, req: SimRequest): Answer {
+  if (state.downloadPostOnly && req.method === 'GET') return statusAnswer(state, req.path, 403, doc.INVALID_OPERATION);
   const root = parseBody(state, req, 'downloadRequest');
   if (!('children' in root)) return root;
   const uri = childText(root, 'playbackURI') ?? '';

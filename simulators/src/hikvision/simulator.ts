@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { pickDelay, sleep } from '../timing.js';
 import { AlertStreams } from './alert-stream.js';
 import { SimAuth } from './auth.js';
-import { DEVICE_ERROR, userCheckXml } from './documents.js';
+import { DEVICE_ERROR, OK, userCheckXml } from './documents.js';
 import { makeRecordings, route, statusAnswer, type Answer, type SimState } from './routes.js';
 import type {
   HikvisionFaults,
@@ -28,7 +28,8 @@ export class HikvisionSimulator {
   readonly options: HikvisionSimulatorOptions;
   readonly stats: HikvisionStats = {
     requests: 0, unauthorized: 0, failedLogins: 0, lockedOut: 0, replays: 0, stale: 0,
-    alertStreamsOpened: 0, alertStreamsOpen: 0, connectionsOpened: 0, connectionsOpen: 0, dropped: 0, serverErrors: 0,
+    alertStreamsOpened: 0, alertStreamsOpen: 0, connectionsOpened: 0, connectionsOpen: 0, connectionsMaxOpen: 0,
+    dropped: 0, truncated: 0, serverErrors: 0,
   };
   readonly requestLog: RequestLogEntry[] = [];
   private readonly faults: HikvisionFaults;
@@ -45,7 +46,8 @@ export class HikvisionSimulator {
     this.options = options;
     this.faults = {
       latencyMs: options.latencyMs ?? 0, jitterMs: options.jitterMs ?? 0, dropNext: 0, dropRate: 0,
-      errorNext: 0, errorRate: 0, slowBodyMs: 0, malformedXml: false, offline: false,
+      errorNext: 0, errorRate: 0, slowBodyMs: 0, malformedXml: false, truncateBodyNext: 0, pictureAnswer: 'jpeg',
+      offline: false,
     };
     this.auth = new SimAuth({
       username: options.username ?? 'admin',
@@ -55,6 +57,7 @@ export class HikvisionSimulator {
       lockoutAfter: options.lockoutAfter ?? 7,
       lockoutMs: options.lockoutMs ?? 600_000,
       basicOnly: options.basicOnly ?? false,
+      algorithm: options.algorithm,
     });
     this.state = initialState(options);
     this.streams = new AlertStreams({
@@ -146,6 +149,11 @@ export class HikvisionSimulator {
     this.auth.setPassword(password);
   }
 
+  /** Every nonce handed out so far expires now: its next use is answered 401 with stale="TRUE". */
+  expireNonces(): void {
+    this.auth.expireNonces();
+  }
+
   /** Like a power cycle: every connection and alert stream dropped, nonces and lock counters forgotten. */
   reboot(): void {
     this.auth.reset();
@@ -166,6 +174,7 @@ export class HikvisionSimulator {
     this.sockets.add(socket);
     this.stats.connectionsOpened++;
     this.stats.connectionsOpen++;
+    this.stats.connectionsMaxOpen = Math.max(this.stats.connectionsMaxOpen, this.stats.connectionsOpen);
     socket.once('close', () => {
       this.sockets.delete(socket);
       this.stats.connectionsOpen--;
@@ -184,25 +193,26 @@ export class HikvisionSimulator {
       res.destroy();
       return;
     }
-    const alive = await sleep(pickDelay(this.faults), this.stopping.signal);
+    const delayMs = pickDelay(this.faults);
+    const alive = await sleep(delayMs, this.stopping.signal);
     if (!alive || res.destroyed) return;
     if (this.injectConnectionFault(res)) return;
     if (!this.authorize(method, url, req, res)) {
-      this.log(method, path, 401);
+      this.log(method, path, 401, delayMs);
       return;
     }
     if (method === 'GET' && ALERT_STREAM.test(path)) {
       this.streams.attach(res);
-      this.log(method, path, 200);
+      this.log(method, path, 200, delayMs);
       return;
     }
     let answer: Answer;
     try {
-      answer = route(this.state, { method, path, url, body });
+      answer = this.pictureFault(route(this.state, { method, path, url, body }), path);
     } catch {
       answer = statusAnswer(this.state, path, 500, DEVICE_ERROR);
     }
-    this.log(method, path, answer.status);
+    this.log(method, path, answer.status, delayMs);
     await this.write(res, answer);
   }
 
@@ -224,6 +234,15 @@ export class HikvisionSimulator {
       return true;
     }
     return false;
+  }
+
+  /** The pictureAnswer fault: a 200 that is no JPEG in place of the picture. */
+  private pictureFault(answer: Answer, path: string): Answer {
+    if (answer.type !== 'image/jpeg' || this.faults.pictureAnswer === 'jpeg') return answer;
+    if (this.faults.pictureAnswer === 'html') {
+      return { status: 200, type: 'text/html', body: '<!DOCTYPE html>\n<html><head><title>login</title></head><body></body></html>\n' };
+    }
+    return statusAnswer({ ...this.state, errorsWithHttp200: false }, path, 200, OK);
   }
 
   private authorize(method: string, url: string, req: IncomingMessage, res: ServerResponse): boolean {
@@ -251,22 +270,35 @@ export class HikvisionSimulator {
     // Malformed XML: the document is cut short, as a crashing web server would send it.
     if (this.faults.malformedXml && answer.type.startsWith('application/xml')) body = body.subarray(0, Math.floor(body.length / 2));
     res.writeHead(answer.status, { 'Content-Type': answer.type, 'Content-Length': body.length });
-    if (this.faults.slowBodyMs <= 0) {
+    const truncate = this.faults.truncateBodyNext > 0 && body.length > 1;
+    if (truncate) {
+      this.faults.truncateBodyNext--;
+      this.stats.truncated++;
+    }
+    const end = truncate ? Math.floor(body.length / 2) : body.length;
+    if (this.faults.slowBodyMs <= 0 && !truncate) {
       res.end(body);
       return;
     }
-    const chunk = Math.max(64, Math.ceil(body.length / 8));
-    for (let offset = 0; offset < body.length; offset += chunk) {
+    const chunk = this.faults.slowBodyMs <= 0 ? end : Math.max(64, Math.ceil(body.length / 8));
+    for (let offset = 0; offset < end; offset += chunk) {
       if (res.destroyed) return;
-      res.write(body.subarray(offset, offset + chunk));
+      res.write(body.subarray(offset, Math.min(end, offset + chunk)));
       if (!(await sleep(this.faults.slowBodyMs, this.stopping.signal))) return;
     }
-    res.end();
+    if (!truncate) {
+      res.end();
+      return;
+    }
+    // Break off once the bytes sent so far have reached the socket: the client sees half a body, then EOF.
+    const socket = res.socket;
+    if (socket === null || socket.destroyed) return;
+    socket.write('', () => socket.destroy());
   }
 
-  private log(method: string, path: string, status: number): void {
+  private log(method: string, path: string, status: number, delayMs: number): void {
     if (this.requestLog.length >= MAX_LOG) this.requestLog.splice(0, MAX_LOG / 2);
-    this.requestLog.push({ method, path, status, at: Date.now() });
+    this.requestLog.push({ method, path, status, at: Date.now(), delayMs });
   }
 }
 
@@ -295,6 +327,8 @@ function initialState(options: HikvisionSimulatorOptions): SimState {
     maxTextLength: options.maxTextLength ?? 44,
     batchOverlays: options.batchOverlays ?? true,
     nvr: options.nvr ?? false,
+    downloadPostOnly: options.downloadPostOnly ?? false,
+    errorsWithHttp200: options.quirks?.errorsWithHttp200 ?? false,
     overlays,
     recordings: makeRecordings(options.recordingCount ?? 60, options.recordingsEnd ?? new Date('2024-05-01T12:00:00Z')),
     recordingTracks: new Set(),

@@ -1,3 +1,6 @@
+/** Digest algorithms the simulator can challenge with (RFC 7616 §3.3). */
+export type SimDigestAlgorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess';
+
 /** Faults the simulated camera can inject. Counts (`...Next`) make tests deterministic; rates suit demos. */
 export interface HikvisionFaults {
   latencyMs: number;
@@ -14,6 +17,16 @@ export interface HikvisionFaults {
   slowBodyMs: number;
   /** XML answers are cut short (not well-formed). */
   malformedXml: boolean;
+  /**
+   * The next N answers with a body break off half-way: the head promises the whole Content-Length,
+   * half the body is sent, then the connection closes (camera crashing or cable pulled mid-download).
+   */
+  truncateBodyNext: number;
+  /**
+   * What the picture resources answer with HTTP 200: the JPEG, an HTML page (a web login page, as
+   * firmware with the picture service off sends), or an XML ResponseStatus saying OK with no picture.
+   */
+  pictureAnswer: 'jpeg' | 'html' | 'xml';
   /** Every new connection is closed at once and open ones are dropped (cable pulled). */
   offline: boolean;
 }
@@ -33,6 +46,11 @@ export interface HikvisionSimulatorOptions {
   lockoutMs?: number;
   /** Basic auth only (old firmware). */
   basicOnly?: boolean;
+  /**
+   * Default undefined: the camera's own challenge, no `algorithm` parameter (MD5). Otherwise the
+   * challenge names this algorithm and requests must be signed with it (RFC 7616).
+   */
+  algorithm?: SimDigestAlgorithm;
   /** PUT of a whole TextOverlayList supported, default true (else notSupport). */
   batchOverlays?: boolean;
   /** Text overlays per channel, default 4. */
@@ -52,14 +70,19 @@ export interface HikvisionSimulatorOptions {
   heartbeatMs?: number;
   /** NVR mode: /ISAPI/Streaming/channels/x01/picture answers badXmlContent; the StreamingProxy path works. */
   nvr?: boolean;
+  /** Download by POST only: a GET with a body answers ResponseStatus invalidOperation (HTTP 403). */
+  downloadPostOnly?: boolean;
   /** Recordings held on the simulated storage, default 60 (one per 10 minutes before `recordingsEnd`). */
   recordingCount?: number;
   /** End of the stored recordings, default 2024-05-01T12:00:00Z. */
   recordingsEnd?: Date;
   /** Matches per search page at most, default 40. */
   searchPageSize?: number;
-  /** Firmware quirks seen in the wild: raw `&` in event XML; a header boundary other than the literal `--boundary` used. */
-  quirks?: { rawAmpersand?: boolean; mismatchedBoundary?: boolean };
+  /**
+   * Firmware quirks seen in the wild: raw `&` in event XML; a header boundary other than the literal
+   * `--boundary` used; ResponseStatus errors sent with HTTP 200 (isapi.md: "some arrive with 200").
+   */
+  quirks?: { rawAmpersand?: boolean; mismatchedBoundary?: boolean; errorsWithHttp200?: boolean };
   /** Namespace of the XML documents, default `http://www.hikvision.com/ver20/XMLSchema`. */
   namespace?: string;
 }
@@ -80,7 +103,11 @@ export interface HikvisionStats {
   alertStreamsOpen: number;
   connectionsOpened: number;
   connectionsOpen: number;
+  /** Most connections open at the same time since start. */
+  connectionsMaxOpen: number;
   dropped: number;
+  /** Bodies broken off by the truncateBodyNext fault. */
+  truncated: number;
   serverErrors: number;
 }
 
@@ -89,6 +116,8 @@ export interface RequestLogEntry {
   path: string;
   status: number;
   at: number;
+  /** Latency plus jitter the simulator waited before answering this request. */
+  delayMs: number;
 }
 
 export interface SimulatedOverlay {
