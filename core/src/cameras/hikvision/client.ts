@@ -9,9 +9,9 @@ import { rename, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { HikvisionCameraConfig } from '../../config/camera.js';
-import { ensureError, ProtocolError } from '../../errors.js';
+import { abortErrorFrom, CamflowError, ConnectionError, ensureError, ProtocolError, TimeoutError } from '../../errors.js';
 import { TypedEmitter } from '../../events.js';
-import { CameraHttpClient, type HttpResponse } from '../../http/client.js';
+import { CameraHttpClient, type HttpResponse, type HttpStreamResponse } from '../../http/client.js';
 import { usesTls } from '../../http/tls.js';
 import { noopLogger, type Logger } from '../../log.js';
 import { AlertStreamHub } from './events.js';
@@ -183,7 +183,10 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
       if (error !== undefined && error.statusCode === 3 && attempt < 2) continue;
       if (error !== undefined) throw error;
       assertIsapiOk(response.status, response.body, path);
-      if (response.body[0] !== 0xff || response.body[1] !== 0xd8) throw new ProtocolError(`${path}: the answer is not a JPEG`);
+      if (response.body[0] !== 0xff || response.body[1] !== 0xd8) {
+        const type = String(response.headers['content-type'] ?? 'no Content-Type');
+        throw new ProtocolError(`${path}: the answer is not a JPEG (HTTP ${response.status}, ${type}, ${response.body.length} bytes)`);
+      }
       return response.body;
     }
   }
@@ -232,17 +235,22 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
   async downloadRecording(playbackURI: string, destPath: string, o: DownloadOptions = {}): Promise<{ path: string; bytes: number }> {
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<downloadRequest version="1.0" xmlns="http://www.isapi.org/ver20/XMLSchema">\n<playbackURI>${escapeXml(playbackURI)}</playbackURI>\n</downloadRequest>\n`;
     const path = '/ISAPI/ContentMgmt/download';
-    let response = await this.http.stream({ method: 'GET', path, headers: XML_HEADERS, body, ...callOpts(o), idleTimeoutMs: o.timeoutMs ?? 30_000 });
-    if (response.status === 405 || response.status === 403) {
-      response.body.destroy();
-      response = await this.http.stream({ method: 'POST', path, headers: XML_HEADERS, body, ...callOpts(o), idleTimeoutMs: o.timeoutMs ?? 30_000 });
+    const send = (method: 'GET' | 'POST'): Promise<HttpStreamResponse> =>
+      this.http.stream({ method, path, headers: XML_HEADERS, body, ...callOpts(o), idleTimeoutMs: o.timeoutMs ?? 30_000 });
+    // Most clients send GET with the XML body; a device that takes POST only says 405, 403 or
+    // invalidOperation (isapi.md), the latter with any HTTP status, 200 included.
+    let response = await send('GET');
+    let refusal = await downloadRefusal(response, path);
+    if (refusal !== undefined && refusesGet(refusal)) {
+      this.logger.debug(`${this.name}: download by GET refused (${refusal.error.message}); trying POST`);
+      response = await send('POST');
+      refusal = await downloadRefusal(response, path);
     }
-    const type = String(response.headers['content-type'] ?? '');
-    if (response.status !== 200 || type.includes('xml')) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of response.body) chunks.push(chunk as Buffer);
-      assertIsapiOk(response.status >= 400 ? response.status : 500, Buffer.concat(chunks), path);
-    }
+    if (refusal !== undefined) throw refusal.error;
+    return this.saveDownload(response, destPath, path, o);
+  }
+
+  private async saveDownload(response: HttpStreamResponse, destPath: string, path: string, o: DownloadOptions): Promise<{ path: string; bytes: number }> {
     const length = Number(response.headers['content-length']);
     const total = Number.isFinite(length) && length > 0 ? length : undefined;
     let bytes = 0;
@@ -256,13 +264,26 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
     const part = `${destPath}.part`;
     try {
       await pipeline(response.body, counter, createWriteStream(part), ...(o.signal === undefined ? [] : [{ signal: o.signal }]));
-      if (total !== undefined && bytes !== total) throw new ProtocolError(`${path}: got ${bytes} of ${total} bytes`);
+      if (total !== undefined && bytes !== total) throw new ProtocolError(`${this.name}: download of ${path} got ${bytes} of ${total} bytes`);
       await rename(part, destPath);
     } catch (error) {
       await rm(part, { force: true });
-      throw error;
+      throw this.downloadError(error, path, bytes, total, o.signal);
     }
     return { path: destPath, bytes };
+  }
+
+  /**
+   * What a broken-off download throws: the caller's abort and a file system error as they are, the
+   * network's (connection dropped mid-body, body stalled) as a ConnectionError/TimeoutError saying how far it got.
+   */
+  private downloadError(error: unknown, path: string, bytes: number, total: number | undefined, signal: AbortSignal | undefined): Error {
+    if (signal?.aborted === true) return abortErrorFrom(signal);
+    if (error instanceof CamflowError) return error;
+    const e = ensureError(error);
+    if ((e as NodeJS.ErrnoException).syscall !== undefined) return e;
+    const message = `${this.name}: download of ${path} broke off after ${bytes}${total === undefined ? '' : ` of ${total}`} bytes: ${e.message}`;
+    return (e as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT' ? new TimeoutError(message, { cause: e }) : new ConnectionError(message, { cause: e });
   }
 
   /** Idempotent: closes the alert stream and every pooled connection. */
@@ -313,6 +334,23 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
     assertIsapiOk(response.status, response.body, path);
     return response;
   }
+}
+
+/** A download answer that carries no media, read in full (it is small), and the error it stands for. */
+async function downloadRefusal(response: HttpStreamResponse, path: string): Promise<{ status: number; error: Error } | undefined> {
+  const type = String(response.headers['content-type'] ?? '');
+  if (response.status === 200 && !type.includes('xml')) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of response.body) chunks.push(chunk as Buffer);
+  const error =
+    isapiErrorFrom(response.status, Buffer.concat(chunks), path) ??
+    new ProtocolError(`${path}: HTTP ${response.status}${type === '' ? '' : ` (${type})`} instead of the recording`);
+  return { status: response.status, error };
+}
+
+function refusesGet(refusal: { status: number; error: Error }): boolean {
+  if (refusal.status === 405 || refusal.status === 403) return true;
+  return refusal.error instanceof IsapiError && refusal.error.subStatusCode.toLowerCase() === 'invalidoperation';
 }
 
 function callOpts(o: CallOptions): { signal?: AbortSignal; timeoutMs?: number } {
