@@ -31,7 +31,7 @@ describe('HikvisionClient.downloadRecording when the body breaks off', () => {
     expect(sim.stats.truncated).toBe(1);
     // Part of the body had arrived and was written to clip.mpg.part before the break.
     expect(progress.length).toBeGreaterThan(0);
-    expect(progress.at(-1)!.bytes).toBeLessThan(recording.size);
+    expect(progress.at(-1)!.bytes).toBeLessThan(recording.size!);
     expect(progress.at(-1)!.total).toBe(recording.size);
     expect(error).toBeInstanceOf(CamflowError);
     expect((error as Error).message).toMatch(/download/i);
