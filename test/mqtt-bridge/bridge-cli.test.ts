@@ -37,7 +37,8 @@ describe('camflow bridge', () => {
     });
     // It replaced itself in place (same PID) with a small young generation: a lean long-running process.
     const cmdline = (await readFile(`/proc/${child.pid}/cmdline`, 'utf8')).split('\0');
-    expect(cmdline).toContain('--max-semi-space-size=4');
+    expect(cmdline).toContain('--max-semi-space-size=2');
+    expect(await readFile(`/proc/${child.pid}/environ`, 'utf8')).toContain('MALLOC_ARENA_MAX=2');
     const ha = await TestMqttClient.connect(url, ['homeassistant/device/+/config', 'camflow/bridge/availability']);
     cleanups.push(() => ha.close());
     await ha.waitFor('homeassistant/device/camflow_bridge/config');
