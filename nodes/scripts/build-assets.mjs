@@ -2,6 +2,9 @@
 // node's own strings merged with the shared ones, since Node-RED scopes a catalog to one node set), its
 // help text (locales/<lang>/<node>.html, where Node-RED looks for translatable help) and the palette
 // icons from the repository's top-level icons/ folder. Run by the root `npm run build`.
+// Editor blocks that every node repeats verbatim (the camera select row, the name row, palette colour)
+// live once in src/shared/editor/NAME.html; a line `<!-- camflow:include NAME -->` in a node's .html is
+// replaced by that fragment, indented like the marker, so a change to one of them reaches every node.
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +14,8 @@ const srcDir = path.join(packageDir, 'src');
 const distDir = path.join(packageDir, 'dist');
 const iconsDir = path.resolve(packageDir, '..', 'icons');
 const sharedLocales = path.join(srcDir, 'shared', 'locales');
+const editorFragments = path.join(srcDir, 'shared', 'editor');
+const includeMarker = /^([ \t]*)<!-- camflow:include ([\w-]+) -->[ \t]*$/gm;
 
 async function readJson(file) {
   return JSON.parse(await readFile(file, 'utf8'));
@@ -25,12 +30,36 @@ async function listDir(dir) {
   }
 }
 
-async function buildNode(name) {
+async function loadFragments() {
+  const fragments = new Map();
+  for (const entry of await listDir(editorFragments)) {
+    if (!entry.isFile() || !entry.name.endsWith('.html')) continue;
+    const text = await readFile(path.join(editorFragments, entry.name), 'utf8');
+    fragments.set(entry.name.slice(0, -'.html'.length), text.replace(/\n$/, '').split('\n'));
+  }
+  return fragments;
+}
+
+// An unknown fragment fails the build: a marker left in the page would silently drop that row (or, in
+// the registerType script, break the whole editor script).
+function expandIncludes(html, file, fragments) {
+  const expanded = html.replace(includeMarker, (_marker, indent, name) => {
+    const lines = fragments.get(name);
+    if (!lines) throw new Error(`build-assets: ${file} includes unknown fragment "${name}" (no src/shared/editor/${name}.html)`);
+    return lines.map((line) => (line === '' ? line : indent + line)).join('\n');
+  });
+  if (expanded.includes('camflow:include')) throw new Error(`build-assets: ${file} has a camflow:include marker that is not alone on its line`);
+  return expanded;
+}
+
+async function buildNode(name, fragments) {
   const from = path.join(srcDir, name);
   const to = path.join(distDir, name);
   await mkdir(to, { recursive: true });
   for (const entry of await listDir(from)) {
-    if (entry.isFile() && entry.name.endsWith('.html')) await copyFile(path.join(from, entry.name), path.join(to, entry.name));
+    if (!entry.isFile() || !entry.name.endsWith('.html')) continue;
+    const html = await readFile(path.join(from, entry.name), 'utf8');
+    await writeFile(path.join(to, entry.name), expandIncludes(html, path.relative(packageDir, path.join(from, entry.name)), fragments));
   }
   for (const lang of await listDir(path.join(from, 'locales'))) {
     if (!lang.isDirectory()) continue;
@@ -57,7 +86,8 @@ async function buildNode(name) {
 const pkg = await readJson(path.join(packageDir, 'package.json'));
 const nodeFiles = Object.values(pkg['node-red'].nodes);
 const names = nodeFiles.map((file) => path.basename(path.dirname(file)));
-await Promise.all(names.map(buildNode));
+const fragments = await loadFragments();
+await Promise.all(names.map((name) => buildNode(name, fragments)));
 for (const file of nodeFiles) {
   for (const ext of ['.js', '.html']) {
     const full = path.join(packageDir, file.replace(/\.js$/, ext));
