@@ -25,6 +25,7 @@ import {
   type Challenge,
   type DigestEntry,
 } from './digest.js';
+import { Deadline, stripQuery } from './deadline.js';
 import { buildTlsConnect } from './tls.js';
 
 export interface CameraHttpOptions {
@@ -338,55 +339,6 @@ export class CameraHttpClient {
     }
     return new ConnectionError(`${what} failed: ${(error as Error).message}`, { cause: error });
   }
-}
-
-function stripQuery(path: string): string {
-  const q = path.indexOf('?');
-  return q === -1 ? path : path.slice(0, q);
-}
-
-/** A per-request abort controller fed by the caller's signal and our own timer. */
-class Deadline {
-  readonly signal: AbortSignal;
-  timedOut = false;
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private readonly outer: AbortSignal | undefined;
-  private readonly ms: number;
-  /** For the message only, built if the deadline passes (not on every request). */
-  private readonly request: HttpRequest;
-  private readonly name: string;
-  private readonly onOuterAbort = (): void => this.controller.abort(this.outer?.reason);
-
-  constructor(ms: number, request: HttpRequest, name: string) {
-    const outer = request.signal;
-    this.signal = this.controller.signal;
-    this.outer = outer;
-    this.ms = ms;
-    this.request = request;
-    this.name = name;
-    if (outer?.aborted === true) this.controller.abort(outer.reason);
-    outer?.addEventListener('abort', this.onOuterAbort, { once: true });
-    if (ms > 0) {
-      this.timer = setTimeout(() => {
-        this.timedOut = true;
-        this.controller.abort(this.timeoutError());
-      }, ms);
-    }
-  }
-
-  timeoutError(): TimeoutError {
-    return new TimeoutError(`${this.request.method} ${stripQuery(this.request.path)} on ${this.name}: no answer within ${this.ms} ms`);
-  }
-
-  clearTimer(): void {
-    clearTimeout(this.timer);
-  }
-
-  readonly dispose = (): void => {
-    clearTimeout(this.timer);
-    this.outer?.removeEventListener('abort', this.onOuterAbort);
-  };
 }
 
 /**
