@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './log.js';
 export * from './events.js';
+export * from './timers.js';
 export * from './config/index.js';
 export * from './cameras/hikvision/index.js';
 export * from './http/index.js';

@@ -1,5 +1,4 @@
-import type { HikvisionClient } from '@camflow/core';
-import { delay } from '../shared/wait.js';
+import { delay, type HikvisionClient } from '@camflow/core';
 
 /** Time given to stop a recording when the node is closing (the flow's signal has already fired). */
 const STOP_ON_CLOSE_MS = 5000;

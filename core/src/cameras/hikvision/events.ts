@@ -13,6 +13,7 @@
 import { AuthError, ensureError, ProtocolError } from '../../errors.js';
 import type { CameraHttpClient } from '../../http/client.js';
 import type { Logger } from '../../log.js';
+import { sleep } from '../../timers.js';
 import { MultipartReader } from './multipart.js';
 import { parseEventXml } from './parse.js';
 import { isapiErrorFrom } from './status.js';
@@ -150,7 +151,7 @@ export class AlertStreamHub {
         if (error !== undefined) this.options.logger.warn(`${this.options.name}: alert stream failed: ${error.message}`);
         this.setStatus({ state: 'reconnecting', ...(error === undefined ? {} : { error }), retryInMs });
       }
-      await delayFor(retryInMs, signal);
+      await sleep(retryInMs, signal);
     }
   }
 
@@ -221,20 +222,4 @@ export class AlertStreamHub {
       sub.wake?.();
     }
   }
-}
-
-function delayFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

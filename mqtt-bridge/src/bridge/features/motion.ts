@@ -4,7 +4,7 @@
  * Events are never retained: after a reconnect or a Home Assistant restart no automation may fire
  * again on an old event.
  */
-import { type CameraEvent, isAbortError } from '@camflow/core';
+import { type CameraEvent, isAbortError, sleep } from '@camflow/core';
 import { haEventType, MOTION_EVENT_TYPES } from '../discovery.js';
 import type { CameraContext, Feature } from '../feature.js';
 
@@ -78,16 +78,4 @@ export class MotionFeature implements Feature {
     for (const type of this.#active) if (MOTION_EVENT_TYPES.has(type)) return true;
     return false;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
