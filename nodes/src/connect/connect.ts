@@ -1,8 +1,7 @@
 import { ConfigError, type PathMode } from '@camflow/core';
 import { cameraFrom } from '../camera/camera.js';
 import type { Node, NodeAPI, NodeDef } from '../red.js';
-import { currentConfig } from '../shared/define.js';
-import { NodeLifecycle } from '../shared/lifecycle.js';
+import { startNode } from '../shared/define.js';
 import { withDefaults, type Migration } from '../shared/version.js';
 
 export interface ConnectDef extends NodeDef {
@@ -38,9 +37,7 @@ export function pathModes(config: ConnectDef, requested: unknown): PathMode[] {
 /** Races the paths to a P2P camera, logs in, and outputs the racer's report. */
 export default function register(RED: NodeAPI): void {
   function ConnectNode(this: Node, raw: ConnectDef): void {
-    const config = currentConfig(raw, connectMigrations, CONNECT_DEFAULTS);
-    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
-    const life = new NodeLifecycle(this);
+    const { config, life } = startNode(RED, this, raw, connectMigrations, CONNECT_DEFAULTS);
     life.handleInput(async (msg, send, signal) => {
       const camera = cameraFrom(RED, config.camera, life);
       const modes = pathModes(config, msg['modes']);

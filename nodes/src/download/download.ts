@@ -2,8 +2,7 @@ import { ConfigError, type RecordingMatch } from '@camflow/core';
 import { mkdir, stat } from 'node:fs/promises';
 import { cameraFrom } from '../camera/camera.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeSend } from '../red.js';
-import { currentConfig, positiveNumber } from '../shared/define.js';
-import { NodeLifecycle } from '../shared/lifecycle.js';
+import { positiveNumber, startNode } from '../shared/define.js';
 import { withDefaults, type Migration } from '../shared/version.js';
 import { BatchProgress, recordingPath, timeRange } from './plan.js';
 
@@ -30,9 +29,7 @@ async function existingSize(file: string): Promise<number | undefined> {
 /** Searches the camera's recordings in a time range and downloads each to a folder, one message per file. */
 export default function register(RED: NodeAPI): void {
   function DownloadNode(this: Node, raw: DownloadDef): void {
-    const config = currentConfig(raw, downloadMigrations, DOWNLOAD_DEFAULTS);
-    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
-    const life = new NodeLifecycle(this);
+    const { config, life } = startNode(RED, this, raw, downloadMigrations, DOWNLOAD_DEFAULTS);
     const hours = positiveNumber(config.hours, 12);
 
     const showProgress = (progress: BatchProgress): void => {

@@ -2,9 +2,8 @@ import type { CameraEvent, EventStreamStatus } from '@camflow/core';
 import { cameraFrom } from '../camera/camera.js';
 import type { CameraHandle } from '../camera/handle.js';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red.js';
-import { currentConfig } from '../shared/define.js';
+import { startNode } from '../shared/define.js';
 import { reportError } from '../shared/funnel.js';
-import { NodeLifecycle } from '../shared/lifecycle.js';
 import { withDefaults, type Migration } from '../shared/version.js';
 
 export interface EventsDef extends NodeDef {
@@ -61,9 +60,7 @@ export function typeFilter(types: string): (type: string) => boolean {
 /** No input: one message per camera event, for as long as the flow runs. */
 export default function register(RED: NodeAPI): void {
   function EventsNode(this: Node, raw: EventsDef): void {
-    const config = currentConfig(raw, eventsMigrations, EVENTS_DEFAULTS);
-    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
-    const life = new NodeLifecycle(this);
+    const { config, life } = startNode(RED, this, raw, eventsMigrations, EVENTS_DEFAULTS);
     const passes = typeFilter(config.types);
 
     // The camera's client keeps its alert stream up by itself (reboots, pulled cables, a password fixed

@@ -2,9 +2,9 @@ import { ConfigError, Template, type CycleReport, type OverlayOutcome, type Temp
 import { cameraFrom } from '../camera/camera.js';
 import { SYNC_CAMERA_ID, type CameraHandle } from '../camera/handle.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeSend } from '../red.js';
-import { currentConfig, positiveNumber } from '../shared/define.js';
+import { positiveNumber, startNode } from '../shared/define.js';
 import { reportError } from '../shared/funnel.js';
-import { NodeLifecycle } from '../shared/lifecycle.js';
+import type { NodeLifecycle } from '../shared/lifecycle.js';
 import { SyncHealth } from './health.js';
 import { withDefaults, type Migration } from '../shared/version.js';
 
@@ -132,9 +132,7 @@ function syncMode(RED: NodeAPI, node: Node, config: OverlayDef, life: NodeLifecy
 
 export default function register(RED: NodeAPI): void {
   function OverlayNode(this: Node, raw: OverlayDef): void {
-    const config = currentConfig(raw, overlayMigrations, OVERLAY_DEFAULTS);
-    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
-    const life = new NodeLifecycle(this);
+    const { config, life } = startNode(RED, this, raw, overlayMigrations, OVERLAY_DEFAULTS);
     try {
       if (config.sync === true) syncMode(RED, this, config, life);
       else directMode(RED, this, config, life);

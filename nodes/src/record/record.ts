@@ -1,8 +1,7 @@
 import { ConfigError } from '@camflow/core';
 import { cameraFrom } from '../camera/camera.js';
 import type { Node, NodeAPI, NodeDef } from '../red.js';
-import { currentConfig, positiveNumber } from '../shared/define.js';
-import { NodeLifecycle } from '../shared/lifecycle.js';
+import { positiveNumber, startNode } from '../shared/define.js';
 import { withDefaults, type Migration } from '../shared/version.js';
 import { RecordingSession } from './session.js';
 
@@ -34,9 +33,7 @@ function durationSeconds(value: unknown, fallback: number): number {
  */
 export default function register(RED: NodeAPI): void {
   function RecordNode(this: Node, raw: RecordDef): void {
-    const config = currentConfig(raw, recordMigrations, RECORD_DEFAULTS);
-    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
-    const life = new NodeLifecycle(this);
+    const { config, life } = startNode(RED, this, raw, recordMigrations, RECORD_DEFAULTS);
     const fallback = positiveNumber(config.duration, 30);
     // The running recording, shared by every message that arrives while it runs.
     let session: RecordingSession | undefined;

@@ -1,7 +1,6 @@
 import { cameraFrom } from '../camera/camera.js';
 import type { Node, NodeAPI, NodeDef } from '../red.js';
-import { currentConfig } from '../shared/define.js';
-import { NodeLifecycle } from '../shared/lifecycle.js';
+import { startNode } from '../shared/define.js';
 import { withDefaults, type Migration } from '../shared/version.js';
 
 export interface SnapshotDef extends NodeDef {
@@ -16,9 +15,7 @@ export const snapshotMigrations: readonly Migration[] = [withDefaults(SNAPSHOT_D
 /** Any input -> `msg.payload` a JPEG Buffer from the camera. */
 export default function register(RED: NodeAPI): void {
   function SnapshotNode(this: Node, raw: SnapshotDef): void {
-    const config = currentConfig(raw, snapshotMigrations, SNAPSHOT_DEFAULTS);
-    RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
-    const life = new NodeLifecycle(this);
+    const { config, life } = startNode(RED, this, raw, snapshotMigrations, SNAPSHOT_DEFAULTS);
     life.handleInput(async (msg, send, signal) => {
       const handle = cameraFrom(RED, config.camera, life);
       this.status({ fill: 'blue', shape: 'dot', text: 'camflow.status.working' });
