@@ -2,21 +2,17 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuthError, ConnectionError, HikvisionClient, IsapiError, ProtocolError, TextTooLongError, TimeoutError } from '@camflow/core';
-import { HikvisionSimulator, type HikvisionSimulatorOptions } from '@camflow/simulators';
+import { AuthError, ConnectionError, IsapiError, ProtocolError, TextTooLongError, TimeoutError } from '@camflow/core';
+import type { HikvisionSimulatorOptions } from '@camflow/simulators';
+import { simulatedHikvision, type HikvisionClientOptions } from '../../helpers/hikvision.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function setup(simOptions: HikvisionSimulatorOptions = {}, clientOptions: Partial<ConstructorParameters<typeof HikvisionClient>[0]> = {}) {
-  const sim = new HikvisionSimulator(simOptions);
-  await sim.start();
-  cleanup.push(() => sim.stop());
-  const client = new HikvisionClient({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', timeoutMs: 2000, eventReconnectMs: { initial: 20, max: 200 }, ...clientOptions });
-  cleanup.push(() => client.close());
-  return { sim, client };
+function setup(simOptions: HikvisionSimulatorOptions = {}, clientOptions: HikvisionClientOptions = {}) {
+  return simulatedHikvision(cleanup, simOptions, { eventReconnectMs: { initial: 20, max: 200 }, ...clientOptions });
 }
 
 describe('HikvisionClient against the simulator', () => {

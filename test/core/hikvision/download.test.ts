@@ -2,8 +2,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CamflowError, HikvisionClient, IsapiError, type RecordingMatch } from '@camflow/core';
-import { HikvisionSimulator, type HikvisionSimulatorOptions } from '@camflow/simulators';
+import { CamflowError, IsapiError, type RecordingMatch } from '@camflow/core';
+import type { HikvisionSimulatorOptions } from '@camflow/simulators';
+import { simulatedHikvision } from '../../helpers/hikvision.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -11,11 +12,7 @@ afterEach(async () => {
 });
 
 async function setup(simOptions: HikvisionSimulatorOptions = {}) {
-  const sim = new HikvisionSimulator({ recordingCount: 3, ...simOptions });
-  await sim.start();
-  cleanup.push(() => sim.stop());
-  const client = new HikvisionClient({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', timeoutMs: 2000 });
-  cleanup.push(() => client.close());
+  const { sim, client } = await simulatedHikvision(cleanup, { recordingCount: 3, ...simOptions });
   const dir = await mkdtemp(join(tmpdir(), 'camflow-dl-'));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const [recording] = await client.searchRecordings({ from: new Date('2024-05-01T00:00:00Z'), to: new Date('2024-05-02T00:00:00Z') });

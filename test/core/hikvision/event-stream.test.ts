@@ -1,27 +1,16 @@
 /** The alert stream's state on HikvisionClient (`eventStreamStatus`, `on('event-stream')`) against the simulator. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuthError, HikvisionClient, type EventStreamState, type EventStreamStatus } from '@camflow/core';
-import { HikvisionSimulator, type HikvisionSimulatorOptions } from '@camflow/simulators';
+import { AuthError, type HikvisionClient, type EventStreamState, type EventStreamStatus } from '@camflow/core';
+import type { HikvisionSimulatorOptions } from '@camflow/simulators';
+import { simulatedHikvision, type HikvisionClientOptions } from '../../helpers/hikvision.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function setup(simOptions: HikvisionSimulatorOptions = {}, clientOptions: Partial<ConstructorParameters<typeof HikvisionClient>[0]> = {}) {
-  const sim = new HikvisionSimulator(simOptions);
-  await sim.start();
-  cleanup.push(() => sim.stop());
-  const client = new HikvisionClient({
-    host: '127.0.0.1',
-    port: sim.port,
-    username: 'admin',
-    password: 'password',
-    timeoutMs: 2000,
-    eventReconnectMs: { initial: 20, max: 200 },
-    ...clientOptions,
-  });
-  cleanup.push(() => client.close());
+async function setup(simOptions: HikvisionSimulatorOptions = {}, clientOptions: HikvisionClientOptions = {}) {
+  const { sim, client } = await simulatedHikvision(cleanup, simOptions, { eventReconnectMs: { initial: 20, max: 200 }, ...clientOptions });
   const seen: EventStreamState[] = [];
   const off = client.on('event-stream', (status) => void seen.push(status.state));
   cleanup.push(async () => off());

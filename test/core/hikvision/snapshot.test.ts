@@ -1,20 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HikvisionClient, IsapiError, ProtocolError } from '@camflow/core';
-import { HikvisionSimulator, type HikvisionSimulatorOptions } from '@camflow/simulators';
+import { IsapiError, ProtocolError } from '@camflow/core';
+import type { HikvisionSimulator, HikvisionSimulatorOptions } from '@camflow/simulators';
+import { simulatedHikvision } from '../../helpers/hikvision.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function setup(simOptions: HikvisionSimulatorOptions = {}) {
-  const sim = new HikvisionSimulator(simOptions);
-  await sim.start();
-  cleanup.push(() => sim.stop());
-  const client = new HikvisionClient({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', timeoutMs: 2000 });
-  cleanup.push(() => client.close());
-  return { sim, client };
-}
+const setup = (simOptions: HikvisionSimulatorOptions = {}) => simulatedHikvision(cleanup, simOptions);
 
 const picturePaths = (sim: HikvisionSimulator): string[] => sim.requestLog.filter((r) => r.status !== 401).map((r) => r.path);
 
