@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Each test file in a fresh worker: files start simulators and brokers and must not share state.
+    isolate: true,
     reporters: ['default'],
   },
 });
