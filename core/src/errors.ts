@@ -3,6 +3,7 @@
  * branch on it; messages may change) and keeps its `cause`. Subclasses set `code` through a class field,
  * the way undici does, so `instanceof` and `code` always agree.
  */
+import { redactText } from './log.js';
 
 export interface CamflowErrorOptions {
   cause?: unknown;
@@ -59,11 +60,12 @@ export class ConfigError extends CamflowError {
   }
 }
 
+/** One issue as a line. Redacted: a bad value may hold a secret (a password in a broker URL). */
 export function formatConfigIssue(issue: ConfigIssue): string {
   const where = issue.path === '' ? '(root)' : issue.path;
   const line = issue.line === undefined ? '' : ` (line ${issue.line})`;
   const value = issue.value === undefined ? '' : ` (got ${issue.value})`;
-  return `  - ${where}${line}: ${issue.message}${value}`;
+  return redactText(`  - ${where}${line}: ${issue.message}${value}`);
 }
 
 /** The operation was cancelled through its AbortSignal. */

@@ -92,14 +92,40 @@ const TEXT_PATTERNS: readonly [RegExp, string][] = [
   // Authorization / Proxy-Authorization headers, whatever the scheme.
   // An Authorization header line: everything after the colon is credentials (Digest spans many params).
   [/((?:proxy-)?authorization\s*:\s*)(?!")[^\r\n]*/gi, `$1${REDACTED}`],
-  // Credentials inside URLs: scheme://user:pass@host
-  [/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${REDACTED}@`],
+  // `Authorization=Digest ...` (a header dumped as key=value): the rest of the line is credentials.
+  [/((?:proxy-)?authorization\s*=\s*)(?:digest|basic|bearer)\b[^\r\n]*/gi, `$1${REDACTED}`],
+  // The parts of a Digest answer that prove the password, wherever they stand (JSON-escaped too).
+  [/(\bresponse=\\?")[0-9a-f]+(\\?")/gi, `$1${REDACTED}$2`],
+  [/\b(basic\s+)[A-Za-z0-9+/]{6,}={0,2}/gi, `$1${REDACTED}`],
+  // Credentials inside URLs: scheme://user:pass@host. The password may itself hold an `@`: the
+  // userinfo ends at the last `@` before the path.
+  [/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s/]*@/gi, `$1${REDACTED}@`],
   // key=value and key: value pairs, JSON "key":"value" included.
   [/((?:"|\b)(?:password|passwd|pwd|secret|token|refresh_token|access_token|api[_-]?key|authorization)"?\s*[:=]\s*)("[^"]*"|[^\s,;&"}]+)/gi, `$1"${REDACTED}"`],
 ];
 
+/**
+ * Secret values known to this process (passwords and tokens from the config, `${ENV}` values placed
+ * anywhere): redacted wherever they appear, whatever the key or the shape of the text around them.
+ * Longest first, so a secret that contains another is replaced whole.
+ */
+const knownSecrets: string[] = [];
+/** Shorter values would redact ordinary words and numbers; no camera password is this short. */
+const MIN_SECRET_LENGTH = 3;
+
+/** Makes `value` redacted in every log line and every message core formats from now on. */
+export function registerSecret(value: string | undefined): void {
+  if (value === undefined || value.length < MIN_SECRET_LENGTH) return;
+  for (const form of new Set([value, encodeURIComponent(value)])) {
+    if (knownSecrets.includes(form)) continue;
+    knownSecrets.push(form);
+    knownSecrets.sort((a, b) => b.length - a.length);
+  }
+}
+
 export function redactText(text: string): string {
   let out = text;
+  for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   for (const [pattern, replacement] of TEXT_PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

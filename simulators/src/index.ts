@@ -2,3 +2,4 @@ export * from './timing.js';
 export type { SimulatorCommand } from './cli-commands.js';
 export * from './hikvision/index.js';
 export * from './p2p/index.js';
+export { HostileCamera, type HostileMode, type HostileOptions } from './hostile/server.js';

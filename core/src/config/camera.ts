@@ -39,6 +39,10 @@ export const hikvisionCameraConfig = z.strictObject({
   timeout: duration('5s'),
   connections: z.number().int().min(1).max(32).default(4),
   auth_backoff: duration('5m'),
+  allow_basic_over_http: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Answer a Basic login challenge over plain HTTP (sends the password readable). Default: refused' }),
   overlays: z.array(overlayConfig).default([]),
 });
 

@@ -9,21 +9,28 @@ const REFERENCE = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-export function substituteEnv(value: unknown, env: Environment, issues: ConfigIssue[], path: (string | number)[] = []): unknown {
+/**
+ * `used` collects every value taken from the environment: that is where secrets live, whatever the
+ * key they are placed under, so the loader treats each one as a secret.
+ */
+export function substituteEnv(value: unknown, env: Environment, issues: ConfigIssue[], path: (string | number)[] = [], used: string[] = []): unknown {
   if (typeof value === 'string') {
     return value.replace(REFERENCE, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
       if (escaped !== undefined) return whole.slice(1);
       const found = env[name];
-      if (found !== undefined) return found;
+      if (found !== undefined) {
+        used.push(found);
+        return found;
+      }
       if (fallback !== undefined) return fallback;
       issues.push({ path: formatPath(path), message: `environment variable ${name} is not set` });
       return '';
     });
   }
-  if (Array.isArray(value)) return value.map((item, index) => substituteEnv(item, env, issues, [...path, index]));
+  if (Array.isArray(value)) return value.map((item, index) => substituteEnv(item, env, issues, [...path, index], used));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[key] = substituteEnv(inner, env, issues, [...path, key]);
+    for (const [key, inner] of Object.entries(value)) out[key] = substituteEnv(inner, env, issues, [...path, key], used);
     return out;
   }
   return value;

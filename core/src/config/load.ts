@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { isSecretKey } from '../log.js';
+import { isSecretKey, registerSecret } from '../log.js';
 import { type Environment, formatPath, substituteEnv } from './env.js';
 import { type CamflowConfig, camflowConfig } from './schema.js';
 
@@ -39,7 +39,12 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Cam
   }
   const raw: unknown = doc.toJS() ?? {};
   const issues: ConfigIssue[] = [];
-  const substituted = substituteEnv(raw, options.env ?? process.env, issues);
+  const fromEnv: string[] = [];
+  const substituted = substituteEnv(raw, options.env ?? process.env, issues, [], fromEnv);
+  // Before anything can report a problem: every secret the config holds is redacted by value from
+  // now on, in this error's message and in every log line.
+  for (const value of fromEnv) registerSecret(value);
+  registerConfigSecrets(substituted);
   const result = camflowConfig.safeParse(substituted, { reportInput: true });
   if (!result.success) issues.push(...result.error.issues.map(toConfigIssue));
   if (issues.length > 0) {
@@ -49,6 +54,28 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Cam
   }
   // Safe: issues is empty only when parsing succeeded.
   return (result as z.ZodSafeParseSuccess<CamflowConfig>).data;
+}
+
+/** Values under secret-named keys, and the password of any URL with userinfo (a broker URL). */
+function registerConfigSecrets(value: unknown, key = ''): void {
+  if (typeof value === 'string') {
+    if (key !== '' && isSecretKey(key)) registerSecret(value);
+    for (const match of value.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:([^\s/]*)@/gi)) {
+      registerSecret(match[1]);
+      registerSecret(safeDecode(match[1] ?? ''));
+    }
+    return;
+  }
+  if (Array.isArray(value)) for (const item of value) registerConfigSecrets(item, key);
+  else if (value !== null && typeof value === 'object') for (const [inner, item] of Object.entries(value)) registerConfigSecrets(item, inner);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {

@@ -12,8 +12,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import type { TlsOption } from '../config/common.js';
-import { AbortError, AuthError, CamflowError, ConnectionError, TimeoutError } from '../errors.js';
-import { noopLogger, type Logger } from '../log.js';
+import { AbortError, AuthError, CamflowError, ConnectionError, ProtocolError, TimeoutError } from '../errors.js';
+import { noopLogger, registerSecret, type Logger } from '../log.js';
 import {
   buildBasicAuthorization,
   buildDigestAuthorization,
@@ -43,6 +43,13 @@ export interface CameraHttpOptions {
   logger?: Logger;
   /** Names the camera in messages. */
   name?: string;
+  /**
+   * Answer a `401 Basic` challenge over plain HTTP, default false: Basic sends the password readable
+   * (base64) to anyone on the path. Over HTTPS Basic is always answered.
+   */
+  allowBasicOverHttp?: boolean;
+  /** Most bytes `request()` buffers of one answer unless the request says otherwise, default 4 MiB. */
+  maxBodyBytes?: number;
 }
 
 export interface HttpRequest {
@@ -54,6 +61,12 @@ export interface HttpRequest {
   body?: string | Buffer;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * `request()` only: the most bytes of the answer it buffers (error answers included). A longer body
+   * is not read on: the request fails with a ProtocolError, so one broken camera (an endless chunked
+   * body, a video stream where a JPEG was expected) cannot fill the process's memory.
+   */
+  maxBodyBytes?: number;
 }
 
 export interface HttpResponse {
@@ -73,6 +86,9 @@ export interface StreamRequest extends HttpRequest {
   /** Longest silence while reading the body (undici bodyTimeout), default 0 = none. */
   idleTimeoutMs?: number;
 }
+
+/** What `request()` buffers at most by default: far more than any ISAPI document or camera JPEG. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const RETRYABLE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED']);
@@ -98,14 +114,16 @@ export class CameraHttpClient {
     this.origin = options.origin;
     this.name = options.name ?? options.origin;
     this.logger = options.logger ?? noopLogger;
+    // However the password reached us (config, Node-RED's credential store), no message shows it.
+    registerSecret(options.password);
   }
 
   /** Sends a request and buffers the whole answer. */
   async request(request: HttpRequest): Promise<HttpResponse> {
     const deadline = this.deadline(request);
     try {
-      const response = await this.send(request, deadline.signal, 0);
-      const body = Buffer.from(await response.body.arrayBuffer());
+      const response = await this.send(request, deadline, 0);
+      const body = await this.readCapped(response, request);
       return { status: response.statusCode, headers: response.headers, body };
     } catch (error) {
       throw this.mapError(error, deadline, request);
@@ -118,7 +136,7 @@ export class CameraHttpClient {
   async stream(request: StreamRequest): Promise<HttpStreamResponse> {
     const deadline = this.deadline(request);
     try {
-      const response = await this.send(request, deadline.signal, request.idleTimeoutMs ?? 0);
+      const response = await this.send(request, deadline, request.idleTimeoutMs ?? 0);
       deadline.clearTimer();
       const body = response.body as unknown as Readable;
       body.once('close', deadline.dispose);
@@ -151,10 +169,42 @@ export class CameraHttpClient {
     }
   }
 
-  private async send(request: HttpRequest, signal: AbortSignal, bodyTimeout: number): Promise<Dispatcher.ResponseData> {
+  /**
+   * Buffers the body up to the request's cap. A Content-Length over the cap is refused before a byte
+   * is read; a body that grows past it (chunked, or lying about its length) is cut off there.
+   */
+  private async readCapped(response: Dispatcher.ResponseData, request: HttpRequest): Promise<Buffer> {
+    const cap = request.maxBodyBytes ?? this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const tooLarge = (): ProtocolError =>
+      new ProtocolError(`${request.method} ${stripQuery(request.path)} on ${this.name}: the answer is larger than ${formatBytes(cap)}; stopped reading it`);
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > cap) {
+      response.body.destroy();
+      throw tooLarge();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > cap) {
+        response.body.destroy();
+        throw tooLarge();
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+  }
+
+  private async send(request: HttpRequest, deadline: Deadline, bodyTimeout: number): Promise<Dispatcher.ResponseData> {
+    const signal = deadline.signal;
     this.assertNotBackingOff();
     this.counters.requests++;
-    if (this.gate !== undefined) await this.waitForGate(signal);
+    if (this.gate !== undefined) {
+      await this.waitForGate(signal);
+      // Time spent behind another request's first-contact challenge is not this request's round
+      // trip: on a slow link (1 s RTT) it would eat most of the timeout before we even send.
+      deadline.restart();
+    }
     let release = this.digest === undefined && !this.basic ? this.takeGate() : undefined;
     try {
       const sentNonce = this.digest?.nonce;
@@ -172,12 +222,15 @@ export class CameraHttpClient {
       if (release === undefined) {
         // Another request may be proving a fresh challenge right now: wait for its verdict.
         if (this.gate !== undefined) await this.waitForGate(signal);
+        deadline.restart();
         const relearned = this.digest !== undefined && this.digest.nonce !== sentNonce;
         if (!relearned) {
           release = this.takeGate();
           this.learnChallenge(challenge);
         }
       } else this.learnChallenge(challenge);
+      // The signed retry is a round trip of its own: it gets the whole timeout again.
+      deadline.restart();
       authorization = this.authorizationFor(request);
       response = await this.dispatchRetrying(request, authorization, signal, bodyTimeout);
       if (response.statusCode === 401) {
@@ -230,6 +283,13 @@ export class CameraHttpClient {
 
   private learnChallenge(challenge: Challenge): void {
     if (challenge.scheme === 'basic') {
+      if (this.origin.startsWith('http:') && this.options.allowBasicOverHttp !== true) {
+        // Not counted as a failed login (nothing was sent), and no back-off: the fix is in the config.
+        throw new AuthError(
+          `${this.name}: the camera asks for Basic authentication over plain HTTP, which would send the password readable; ` +
+            'use HTTPS, switch the camera to digest authentication, or set allow_basic_over_http: true',
+        );
+      }
       this.basic = true;
       this.digest = undefined;
       return;
@@ -356,6 +416,10 @@ function socketBeingReleased(pool: Pool): boolean {
 /** Resolves after the immediates already queued (undici's socket release among them) have run. */
 function nextLoopTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round((n / (1024 * 1024)) * 10) / 10} MB` : `${Math.round(n / 1024)} kB`;
 }
 
 function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {

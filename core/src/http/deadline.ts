@@ -47,8 +47,19 @@ export class Deadline {
     return new TimeoutError(`${this.request.method} ${stripQuery(this.request.path)} on ${this.name}: no answer within ${this.ms} ms`);
   }
 
+  /** Starts the time limit anew (a new round trip begins); no-op once it passed or was cleared by the caller's abort. */
+  restart(): void {
+    if (this.timer === undefined || this.controller.signal.aborted) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort(this.timeoutError());
+    }, this.ms);
+  }
+
   clearTimer(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   readonly dispose = (): void => {

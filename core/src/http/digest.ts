@@ -73,12 +73,16 @@ const HASH_OF: Record<string, { hash: 'md5' | 'sha256'; sess: boolean; name: Dig
   'sha-256-sess': { hash: 'sha256', sess: true, name: 'SHA-256-sess', rank: 2 },
 };
 
-/** The challenge we answer: the strongest supported Digest, else Basic, else none. */
+/**
+ * The challenge we answer: the strongest Digest we can speak, else Basic, else none. A Digest whose
+ * qop list lacks `auth` (auth-int only) is one we cannot answer, so it never wins over one we can
+ * (a camera offering SHA-256 with auth-int and MD5 with auth gets MD5).
+ */
 export function pickChallenge(challenges: readonly Challenge[]): Challenge | undefined {
   let best: Challenge | undefined;
   let bestRank = 0;
   for (const challenge of challenges) {
-    if (challenge.scheme === 'digest' && challenge.params['nonce'] !== undefined) {
+    if (challenge.scheme === 'digest' && challenge.params['nonce'] !== undefined && speaksQop(challenge.params['qop'])) {
       const algorithm = HASH_OF[(challenge.params['algorithm'] ?? 'MD5').toLowerCase()];
       if (algorithm !== undefined && algorithm.rank + 10 > bestRank) {
         best = challenge;
@@ -90,6 +94,13 @@ export function pickChallenge(challenges: readonly Challenge[]): Challenge | und
     }
   }
   return best;
+}
+
+/** No qop (RFC 2069) or a qop list that includes `auth`. */
+function speaksQop(qop: string | undefined): boolean {
+  if (qop === undefined) return true;
+  const qops = qop.split(',').map((q) => q.trim().toLowerCase()).filter((q) => q !== '');
+  return qops.length === 0 || qops.includes('auth');
 }
 
 export function isStale(challenge: Challenge): boolean {

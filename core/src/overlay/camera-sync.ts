@@ -4,7 +4,7 @@
  * failing one backs off with jitter and is re-read and fully re-written when it answers again, and one
  * that rejects the credentials is parked, so we never walk into the device's login lockout.
  */
-import { AuthError, ensureError, isAbortError, ProtocolError } from '../errors.js';
+import { AuthError, ensureError, isAbortError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DeviceTextOverlay, OverlayCallOptions, OverlayTarget, OverlayTextUpdate } from './target.js';
 import { Template } from './template.js';
@@ -42,8 +42,6 @@ export interface DeviceFacts {
   overlays: readonly DeviceTextOverlay[];
 }
 
-/** Used when a device cannot report its limit; Hikvision cameras allow 44 characters. */
-const FALLBACK_TEXT_LIMIT = 44;
 const DEFAULT_AUTH_RETRY_MS = 300_000;
 
 export class CameraSync {
@@ -54,6 +52,8 @@ export class CameraSync {
   readonly #overlays = new Map<number, OverlayEntry>();
   readonly #lastWritten = new Map<number, string>();
   readonly #overflowWarned = new Set<number>();
+  /** Overlays configured `enabled: false` that this engine has hidden since it last read the device. */
+  readonly #hidden = new Set<number>();
   #target: OverlayTarget | undefined;
   #device: DeviceFacts | undefined;
   #state: CameraSyncState = 'idle';
@@ -141,12 +141,9 @@ export class CameraSync {
     // until then, so this costs one round trip less than asking one after the other, and no extra 401.
     const [overlays, limit] = await Promise.all([
       target.getTextOverlays(this.#channel, options),
-      target.textLimit(this.#channel, options).catch((error: unknown) => {
-        // A device without a capabilities document still takes text; only a refusal or silence is fatal.
-        if (!(error instanceof ProtocolError)) throw error;
-        this.#options.logger.debug(`'${this.name}' does not report its text limit; assuming ${FALLBACK_TEXT_LIMIT}`);
-        return FALLBACK_TEXT_LIMIT;
-      }),
+      // The target owns the fallback for a device without a capabilities document (one, cached, the
+      // same for validation and for writes); what it throws here is a real failure.
+      target.textLimit(this.#channel, options),
     ]);
     return { ids: new Set(overlays.map((overlay) => overlay.id)), limit, overlays };
   }
@@ -193,13 +190,14 @@ export class CameraSync {
     const outcomes: OverlayOutcome[] = [];
     const options: OverlayCallOptions = { signal: context.signal, timeoutMs: context.timeoutMs };
     try {
-      // A camera with nothing to show is not contacted at all.
-      if (![...this.#overlays.values()].some((overlay) => overlay.enabled)) return { cameraId: this.id, ms: 0, outcomes };
+      // A camera with no overlay configured is not contacted at all.
+      if (this.#overlays.size === 0) return { cameraId: this.id, ms: 0, outcomes };
       if (this.#device === undefined) this.#device = await this.#firstContact(options);
       else if (started - this.#lastFullWriteAt >= context.resyncMs) {
         // A resync reads the camera again before writing, so what was changed on the camera since (font
         // size, position, in its web UI) is kept rather than overwritten from the copy read at first contact.
         this.#device = await this.inspect(options);
+        this.#hidden.clear();
       }
       const device = this.#device;
       const rendered = this.render(context, device.limit);
@@ -211,12 +209,13 @@ export class CameraSync {
         const problem = item.error ?? (device.ids.has(item.id) ? undefined : this.#missingOverlay(item.id));
         if (problem !== undefined) outcomes.push(this.#report({ ...base, status: 'failed', ms: 0, error: problem }));
         else if (!resync && this.#lastWritten.get(item.id) === item.text) outcomes.push({ ...base, status: 'unchanged', ms: 0 });
-        else toWrite.push({ id: item.id, text: item.text });
+        else toWrite.push({ id: item.id, text: item.text, enabled: true });
         if (item.truncated) {
           truncated.add(item.id);
           this.#warnTruncated(item.id, item.text);
         } else this.#overflowWarned.delete(item.id);
       }
+      toWrite.push(...this.#toHide(device));
       const cameraError = await this.#write(toWrite, truncated, context, options, outcomes);
       if (cameraError !== undefined) throw cameraError;
       if (resync && toWrite.length > 0) this.#lastFullWriteAt = started;
@@ -227,10 +226,26 @@ export class CameraSync {
     return { cameraId: this.id, ms: performance.now() - started, outcomes };
   }
 
+  /**
+   * Overlays configured `enabled: false` that the device shows: hidden with their current text, once
+   * per reading of the device (a resync or first contact looks again).
+   */
+  #toHide(device: DeviceFacts): OverlayTextUpdate[] {
+    const out: OverlayTextUpdate[] = [];
+    for (const [id, entry] of this.#overlays) {
+      if (entry.enabled || this.#hidden.has(id)) continue;
+      const shown = device.overlays.find((overlay) => overlay.id === id);
+      if (shown === undefined || !shown.enabled) continue;
+      out.push({ id, text: shown.text, enabled: false });
+    }
+    return out;
+  }
+
   async #firstContact(options: OverlayCallOptions): Promise<DeviceFacts> {
     const device = await this.inspect(options);
     // Everything is written again after first contact: the camera may have rebooted or been reset.
     this.#lastWritten.clear();
+    this.#hidden.clear();
     this.#lastFullWriteAt = Number.NEGATIVE_INFINITY;
     return device;
   }
@@ -250,7 +265,8 @@ export class CameraSync {
     const target = this.#ensureTarget();
     const record = (update: OverlayTextUpdate, ms: number, error?: Error): void => {
       const base = { cycle: context.cycle, cameraId: this.id, cameraName: this.name, overlayId: update.id, text: update.text, ms, truncated: truncated.has(update.id) };
-      if (error === undefined) this.#lastWritten.set(update.id, update.text);
+      if (error === undefined && update.enabled === false) this.#hidden.add(update.id);
+      else if (error === undefined) this.#lastWritten.set(update.id, update.text);
       outcomes.push(this.#report(error === undefined ? { ...base, status: 'updated' } : { ...base, status: 'failed', error: describe(error) }));
     };
     if (this.#spec.batch !== false) {

@@ -16,10 +16,15 @@ export interface DeviceTextOverlay {
   text: string;
 }
 
-/** What the engine writes: only the text. Position, font size and flags stay as the device has them. */
+/**
+ * What the engine writes: the text, and whether the overlay shows. Position, font size and every
+ * other field stay as the device has them.
+ */
 export interface OverlayTextUpdate {
   id: number;
   text: string;
+  /** Written in the same request as the text: a configured overlay is visible (or hidden) at once. */
+  enabled?: boolean;
 }
 
 export interface OverlayTarget {

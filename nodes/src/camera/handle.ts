@@ -219,6 +219,7 @@ function coreConfigOf(s: Readonly<CameraSettings>, id: string): CameraConfig {
     timeout: s.timeoutMs,
     connections: 4,
     auth_backoff: 300_000,
+    allow_basic_over_http: false,
     overlays: [],
   };
 }

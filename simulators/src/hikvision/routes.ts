@@ -15,6 +15,8 @@ export interface SimState {
   facts: doc.DeviceFacts;
   channels: number;
   maxTextLength: number;
+  /** The firmware has no overlay capabilities resource: its web server answers a plain HTML 404. */
+  noOverlayCapabilities: boolean;
   batchOverlays: boolean;
   nvr: boolean;
   /** GET with a body on /ISAPI/ContentMgmt/download answers invalidOperation; POST works. */
@@ -84,6 +86,7 @@ function overlaysOf(state: SimState, m: RegExpExecArray): SimulatedOverlay[] | u
 
 function getCapabilities(state: SimState, req: SimRequest, m: RegExpExecArray): Answer {
   const list = overlaysOf(state, m);
+  if (state.noOverlayCapabilities) return { status: 404, type: 'text/html', body: '<html><head><title>404 Not Found</title></head><body>Not Found</body></html>' };
   if (list === undefined) return statusAnswer(state, req.path, 404, doc.NOT_SUPPORT);
   return xml(200, doc.textCapabilitiesXml(state.ns, list.length, state.maxTextLength));
 }

@@ -119,6 +119,15 @@ export class HikvisionSimulator {
     return found === undefined ? undefined : { ...found };
   }
 
+  /** Changes an overlay as someone using the camera's own web page would (show it, retype its text). */
+  editOverlay(channel: number, id: number, change: Partial<Omit<SimulatedOverlay, 'id'>>): void {
+    const list = this.state.overlays.get(channel);
+    const index = list?.findIndex((o) => o.id === id) ?? -1;
+    const found = list?.[index];
+    if (list === undefined || found === undefined) throw new RangeError(`no overlay ${id} on channel ${channel}`);
+    list[index] = { ...found, ...change };
+  }
+
   /** Sends an event to every open alert stream (nothing happens when none is open). */
   triggerEvent(event: TriggeredEvent & { picture?: boolean }): void {
     this.streams.send(event);
@@ -325,6 +334,7 @@ function initialState(options: HikvisionSimulatorOptions): SimState {
     },
     channels,
     maxTextLength: options.maxTextLength ?? 44,
+    noOverlayCapabilities: options.noOverlayCapabilities ?? false,
     batchOverlays: options.batchOverlays ?? true,
     nvr: options.nvr ?? false,
     downloadPostOnly: options.downloadPostOnly ?? false,

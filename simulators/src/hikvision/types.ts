@@ -57,6 +57,8 @@ export interface HikvisionSimulatorOptions {
   overlayCount?: number;
   /** Max characters of an overlay text, default 44. */
   maxTextLength?: number;
+  /** Older firmware: no `/overlays/text/capabilities`; the web server answers a plain HTML 404. */
+  noOverlayCapabilities?: boolean;
   /** Video channels, default 1. */
   channels?: number;
   /** Realm of the challenge, default `IP Camera(E1518)`. */

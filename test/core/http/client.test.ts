@@ -11,7 +11,7 @@ async function setup(simOptions: ConstructorParameters<typeof HikvisionSimulator
   const sim = new HikvisionSimulator(simOptions);
   await sim.start();
   open.push(sim);
-  const http = new CameraHttpClient({ origin: sim.url, username: 'admin', password, connections: 4 });
+  const http = new CameraHttpClient({ origin: sim.url, username: 'admin', password, connections: 4, allowBasicOverHttp: simOptions.basicOnly === true });
   open.push(http);
   return { sim, http };
 }

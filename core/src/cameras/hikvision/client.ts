@@ -39,6 +39,12 @@ const XML_HEADERS = { 'content-type': 'application/xml; charset="UTF-8"' };
 /** Hikvision's usual limit when the device does not publish capabilities. */
 const DEFAULT_TEXT_LIMIT = 44;
 const MAX_SEARCH_PAGES = 500;
+/** ISAPI documents are a few kB (a search page of 40 matches about 30 kB): 1 MB is far beyond any. */
+const MAX_XML_BYTES = 1024 * 1024;
+/** A 12 MP camera's JPEG is 2-5 MB. */
+const MAX_JPEG_BYTES = 16 * 1024 * 1024;
+/** Of an error answer to a download, enough to read its ResponseStatus. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 const overlaysPath = (channel: number): string => `/ISAPI/System/Video/inputs/channels/${channel}/overlays/text`;
 
@@ -72,6 +78,7 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
       connections: options.connections ?? 4,
       timeoutMs: options.timeoutMs ?? 5000,
       authBackoffMs: options.authBackoffMs ?? 300_000,
+      ...(options.allowBasicOverHttp === undefined ? {} : { allowBasicOverHttp: options.allowBasicOverHttp }),
       logger: this.logger,
       name: this.name,
     });
@@ -96,6 +103,7 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
       timeoutMs: camera.timeout,
       connections: camera.connections,
       authBackoffMs: camera.auth_backoff,
+      allowBasicOverHttp: camera.allow_basic_over_http,
       name: camera.id,
       ...(logger === undefined ? {} : { logger }),
     });
@@ -116,18 +124,33 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
     return childElements(root, 'TextOverlay').map(parseTextOverlay);
   }
 
-  /** Max characters per overlay text, from the device's capabilities (cached). */
+  /**
+   * Max characters per overlay text, from the device's capabilities (cached). The one place that
+   * falls back to Hikvision's usual 44: a device that has no capabilities document (an ISAPI error,
+   * a plain 404/403/405, or a document we cannot read) still takes text. Only failing to reach the
+   * device (connection, timeout, credentials, a 5xx) is thrown, and then nothing is cached.
+   */
   async textLimit(channel: number, o: CallOptions = {}): Promise<number> {
     const known = this.textLimits.get(channel);
     if (known !== undefined) return known;
-    let limit = DEFAULT_TEXT_LIMIT;
-    try {
-      const root = await this.getXml(`${overlaysPath(channel)}/capabilities`, 'TextOverlayList', o);
-      const max = Number(getAttr(findChild(findChild(root, 'TextOverlay') ?? root, 'displayText') ?? root, 'max'));
-      if (Number.isInteger(max) && max > 0) limit = max;
-    } catch (error) {
-      if (!(error instanceof IsapiError)) throw error;
-      this.logger.debug(`${this.name}: no overlay capabilities (${error.message}); assuming ${DEFAULT_TEXT_LIMIT} characters`);
+    const path = `${overlaysPath(channel)}/capabilities`;
+    const response = await this.http.request({ method: 'GET', path, ...callOpts(o), maxBodyBytes: MAX_XML_BYTES });
+    const error = isapiErrorFrom(response.status, response.body, path);
+    if (error === undefined && response.status >= 500) throw new ProtocolError(`${path}: HTTP ${response.status}`);
+    let limit: number | undefined;
+    if (error === undefined && response.status < 400) {
+      try {
+        const root = expectRoot(parseXml(response.body.toString('utf8')), 'TextOverlayList', path);
+        const max = Number(getAttr(findChild(findChild(root, 'TextOverlay') ?? root, 'displayText') ?? root, 'max'));
+        if (Number.isInteger(max) && max > 0) limit = max;
+      } catch (parseError) {
+        this.logger.debug(`${this.name}: unreadable overlay capabilities (${ensureError(parseError).message})`);
+      }
+    }
+    if (limit === undefined) {
+      const why = error?.message ?? (response.status >= 400 ? `HTTP ${response.status}` : 'no text limit in it');
+      this.logger.debug(`${this.name}: no overlay capabilities (${why}); assuming ${DEFAULT_TEXT_LIMIT} characters`);
+      limit = DEFAULT_TEXT_LIMIT;
     }
     this.textLimits.set(channel, limit);
     return limit;
@@ -172,7 +195,7 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
     if (this.usePictureProxy) paths.reverse();
     for (let attempt = 0; ; attempt++) {
       const path = paths[0] ?? '';
-      const response = await this.http.request({ method: 'GET', path, ...callOpts(o) });
+      const response = await this.http.request({ method: 'GET', path, ...callOpts(o), maxBodyBytes: MAX_JPEG_BYTES });
       const error = isapiErrorFrom(response.status, response.body, path);
       // NVRs answer the camera path with badXmlContent (hikvision_next): switch to the proxy path once.
       if (error !== undefined && attempt === 0 && (error.statusCode === 6 || error.subStatusCode === 'notSupport')) {
@@ -330,6 +353,7 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
       path,
       ...(body === undefined ? {} : { body, headers: XML_HEADERS }),
       ...callOpts(o),
+      maxBodyBytes: MAX_XML_BYTES,
     });
     assertIsapiOk(response.status, response.body, path);
     return response;
@@ -341,7 +365,15 @@ async function downloadRefusal(response: HttpStreamResponse, path: string): Prom
   const type = String(response.headers['content-type'] ?? '');
   if (response.status === 200 && !type.includes('xml')) return undefined;
   const chunks: Buffer[] = [];
-  for await (const chunk of response.body) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of response.body) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= MAX_ERROR_BODY_BYTES) {
+      response.body.destroy();
+      break;
+    }
+  }
   const error =
     isapiErrorFrom(response.status, Buffer.concat(chunks), path) ??
     new ProtocolError(`${path}: HTTP ${response.status}${type === '' ? '' : ` (${type})`} instead of the recording`);

@@ -10,7 +10,8 @@
  * (Hikvision locks the client's IP after ~7 failed logins), so a password fixed on the camera, or a
  * camera back from a reboot, brings the events back without a redeploy.
  */
-import { AuthError, ensureError, ProtocolError } from '../../errors.js';
+import type { Readable } from 'node:stream';
+import { AuthError, ensureError, ProtocolError, TimeoutError } from '../../errors.js';
 import type { CameraHttpClient } from '../../http/client.js';
 import type { Logger } from '../../log.js';
 import { sleep } from '../../timers.js';
@@ -45,6 +46,13 @@ interface StreamHooks {
 }
 
 const PATHS = ['/ISAPI/Event/notification/alertStream', '/Event/notification/alertStream'];
+/** Of an error answer, enough to read the ISAPI ResponseStatus; the rest is not read. */
+const MAX_ERROR_BODY = 64 * 1024;
+/**
+ * Distinct events held active at once. Real cameras have a handful of event types on a few channels;
+ * a camera sending ever-new types or channels must not grow memory without bound.
+ */
+const MAX_ACTIVE = 256;
 
 export class AlertStreamHub {
   private readonly options: AlertStreamOptions;
@@ -176,22 +184,35 @@ export class AlertStreamHub {
     const path = PATHS[this.pathIndex] ?? PATHS[0] ?? '';
     const response = await this.options.http.stream({ method: 'GET', path, signal, idleTimeoutMs: this.options.idleTimeoutMs });
     if (response.status !== 200) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of response.body) chunks.push(chunk as Buffer);
+      const body = await readAtMost(response.body, MAX_ERROR_BODY);
       // pyHik: older firmware serves the stream without the /ISAPI prefix.
       if (response.status === 404) this.pathIndex = (this.pathIndex + 1) % PATHS.length;
-      throw isapiErrorFrom(response.status, Buffer.concat(chunks), path) ?? new ProtocolError(`${path}: HTTP ${response.status}`);
+      throw isapiErrorFrom(response.status, body, path) ?? new ProtocolError(`${path}: HTTP ${response.status}`);
     }
     hooks.onOpen();
     const reader = new MultipartReader();
-    for await (const chunk of response.body) {
-      for (const part of reader.push(chunk as Buffer)) {
-        hooks.onPart();
-        const type = part.headers['content-type'] ?? '';
-        if (!type.includes('xml') && !part.body.subarray(0, 8).toString('latin1').trimStart().startsWith('<')) continue;
-        const event = parseEventXml(part.body.toString('utf8'));
-        if (event !== undefined) this.onEvent(event);
+    // The idle timeout sees bytes, not parts: a link trickling a byte a second never goes idle but
+    // never delivers a heartbeat either. Heartbeats come every 10 s, so no whole part in the idle
+    // time means the stream is not working.
+    const stalled = new PartWatchdog(this.options.idleTimeoutMs, () =>
+      response.body.destroy(new TimeoutError(`${path} on ${this.options.name}: no complete event or heartbeat within ${this.options.idleTimeoutMs} ms`)),
+    );
+    try {
+      for await (const chunk of response.body) {
+        for (const part of reader.push(chunk as Buffer)) {
+          hooks.onPart();
+          stalled.reset();
+          const type = part.headers['content-type'] ?? '';
+          if (!type.includes('xml') && !part.body.subarray(0, 8).toString('latin1').trimStart().startsWith('<')) continue;
+          const event = parseEventXml(part.body.toString('utf8'));
+          if (event !== undefined) this.onEvent(event);
+        }
       }
+    } catch (error) {
+      response.body.destroy();
+      throw error;
+    } finally {
+      stalled.dispose();
     }
   }
 
@@ -207,6 +228,10 @@ export class AlertStreamHub {
       return;
     }
     if (current !== undefined) clearTimeout(current.timer);
+    else if (this.active.size >= MAX_ACTIVE) {
+      this.options.logger.debug(`${this.options.name}: more than ${MAX_ACTIVE} distinct events active at once; ignoring ${key}`);
+      return;
+    }
     const timer = setTimeout(() => {
       this.active.delete(key);
       this.publish({ ...event, state: 'inactive', time: new Date() });
@@ -221,5 +246,42 @@ export class AlertStreamHub {
       sub.queue.push(event);
       sub.wake?.();
     }
+  }
+}
+
+/** Reads at most `limit` bytes of a body, then drops the rest of the connection's answer. */
+async function readAtMost(body: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, limit);
+}
+
+/** Fires once when `reset()` has not been called for `ms`. */
+class PartWatchdog {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly ms: number;
+  private readonly onStall: () => void;
+
+  constructor(ms: number, onStall: () => void) {
+    this.ms = ms;
+    this.onStall = onStall;
+    this.reset();
+  }
+
+  reset(): void {
+    clearTimeout(this.timer);
+    if (this.ms > 0) this.timer = setTimeout(this.onStall, this.ms);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
   }
 }

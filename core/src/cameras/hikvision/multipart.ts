@@ -12,7 +12,8 @@ export interface MultipartPart {
   body: Buffer;
 }
 
-const MAX_BUFFER = 8 * 1024 * 1024;
+/** An event part is a few kB of XML; a picture part a few hundred kB. Nothing real comes near this. */
+export const MAX_PART_BYTES = 8 * 1024 * 1024;
 
 export class MultipartReader {
   private buffer: Buffer = Buffer.alloc(0);
@@ -26,7 +27,7 @@ export class MultipartReader {
       if (part === undefined) break;
       parts.push(part);
     }
-    if (this.buffer.length > MAX_BUFFER) throw new ProtocolError('alert stream part larger than 8 MiB without an end');
+    if (this.buffer.length > MAX_PART_BYTES) throw new ProtocolError('alert stream: a part grew past 8 MB without ending; the stream was dropped');
     return parts;
   }
 
@@ -52,6 +53,8 @@ export class MultipartReader {
     const length = headers['content-length'];
     let bodyEnd: number;
     if (length !== undefined && /^\d+$/.test(length)) {
+      // Refused as announced, before its bytes pile up.
+      if (Number(length) > MAX_PART_BYTES) throw new ProtocolError(`alert stream: a part announces ${length} bytes, more than the 8 MB a camera ever sends`);
       bodyEnd = bodyStart + Number(length);
       if (this.buffer.length < bodyEnd) return undefined;
     } else {

@@ -22,6 +22,8 @@ export interface HikvisionClientOptions {
   connections?: number;
   /** After an AuthError, refuse calls for this long (default 300000): cameras lock out after ~7 failures. */
   authBackoffMs?: number;
+  /** Answer `401 Basic` over plain HTTP (the password goes readable), default false. */
+  allowBasicOverHttp?: boolean;
   /** Idle watchdog for the alert stream (heartbeats come every 10 s), default 35000. */
   eventIdleTimeoutMs?: number;
   /** An active event with no refresh for this long becomes inactive, default 5000. */

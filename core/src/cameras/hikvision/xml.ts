@@ -26,12 +26,20 @@ function decodeEntities(raw: string): string {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-const NEEDS_ESCAPE = /[&<>"']/;
+// Control characters other than tab, line feed and carriage return cannot appear in XML 1.0 at all,
+// not even as character references: they are dropped, so what we write is always well-formed.
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+// eslint-disable-next-line no-control-regex
+const TO_ESCAPE = /[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
 
 export function escapeXml(text: string): string {
   // Most texts have nothing to escape: skip the replace (and its allocations) then.
-  return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c) : text;
+  return NEEDS_ESCAPE.test(text) ? text.replace(TO_ESCAPE, (c) => ESCAPES[c] ?? '') : text;
 }
+
+/** Deeper than any ISAPI document (they nest 4-6 levels): a guard for the recursive writer. */
+const MAX_DEPTH = 64;
 
 const TAG = /<\/?([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;
 const ATTR = /([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
@@ -67,7 +75,10 @@ export function parseXml(text: string): XmlElement {
     if (top !== undefined) top.children.push(element);
     else if (root === undefined) root = element;
     else throw new ProtocolError('malformed XML: more than one root element');
-    if (m[3] !== '/') stack.push(element);
+    if (m[3] !== '/') {
+      if (stack.length >= MAX_DEPTH) throw new ProtocolError(`malformed XML: nested deeper than ${MAX_DEPTH} elements`);
+      stack.push(element);
+    }
   }
   if (root === undefined || stack.length > 0) throw new ProtocolError('malformed XML: document is incomplete');
   return root;

@@ -6,7 +6,7 @@
  */
 import { AuthError, ConnectionError, ProtocolError, abortErrorFrom } from '../../errors.js';
 import { TypedEmitter } from '../../events.js';
-import { type Logger, noopLogger } from '../../log.js';
+import { type Logger, noopLogger, registerSecret } from '../../log.js';
 import type { P2pCameraConfig } from '../../config/camera.js';
 import { race } from '../../racer/race.js';
 import { type RaceMemory, type RaceReport, type RaceResult } from '../../racer/types.js';
@@ -87,6 +87,7 @@ export class TrailCamClient extends TypedEmitter<TrailCamEvents> {
     this.#options = options;
     this.#log = (options.logger ?? noopLogger).child('trailcam');
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    registerSecret(options.password);
   }
 
   static fromConfig(camera: P2pCameraConfig, logger?: Logger): TrailCamClient {
