@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const camflowBin = fileURLToPath(new URL('../../mqtt-bridge/dist/cli/main.js', import.meta.url));
+export const camflowBin = fileURLToPath(new URL('../../mqtt-bridge/bin/camflow.js', import.meta.url));
 
 export interface CliResult {
   code: number;
