@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,6 +36,14 @@ function cameraYaml(id: string, simulator: HikvisionSimulator, overlays: string,
 ${overlays}`;
 }
 
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 async function configFile(cameras: string, interval = '1s'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'camflow-overlay-'));
   dirs.push(dir);
@@ -58,8 +67,8 @@ describe('camflow overlay sync', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const report = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['cycle', 'durationMs', 'updated', 'unchanged', 'failed', 'cameras']);
-    expect(report).toMatchObject({ cycle: 1, updated: 2, unchanged: 0, failed: 0, cameras: { back: expect.any(Number) as number } });
+    expect(Object.keys(report)).toEqual(['cycle', 'durationMs', 'updated', 'unchanged', 'failed', 'cameras', 'errors']);
+    expect(report).toMatchObject({ cycle: 1, updated: 2, unchanged: 0, failed: 0, cameras: { back: expect.any(Number) as number }, errors: {} });
     expect(back.overlay(1, 1)?.text).toMatch(/^1 - \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     expect(back.overlay(1, 2)?.text).toBe('Outside 21.5 °C');
     expect(result.stderr).toMatch(/✓ Updated overlay 2 on 'Back': "Outside 21\.5 °C" \(\d+ms\)/);
@@ -97,6 +106,51 @@ describe('camflow overlay sync', () => {
     expect(locked.stats.failedLogins).toBe(1);
     // Validation reads, it never writes.
     expect(good.requestLog.filter((entry) => entry.method === 'PUT')).toEqual([]);
+  });
+
+  it('--once names each camera that could not be synced, and why, in the JSON and in one line each, and exits 1', async () => {
+    const good = await camera();
+    const locked = await camera({ password: 'other' });
+    const deadPort = await freePort();
+    const file = await configFile(
+      cameraYaml('good', good, BACK_OVERLAYS) +
+        cameraYaml('locked', locked, BACK_OVERLAYS, 'wrong') +
+        `
+  - id: dead
+    type: hikvision
+    host: 127.0.0.1
+    port: ${deadPort}
+    username: admin
+    password: password
+    overlays:
+      - id: 1
+        text: x
+`,
+    );
+    const result = await runCamflow(['overlay', 'sync', '--config', file, '--once', '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { failed: number; updated: number; errors: Record<string, string> };
+    expect(report.updated).toBe(2);
+    expect(Object.keys(report.errors).sort()).toEqual(['dead', 'locked']);
+    expect(report.errors['locked']).toMatch(/credentials/);
+    expect(report.errors['dead']).toMatch(/ECONNREFUSED|refused/);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('✗ '))).toHaveLength(2);
+    expect(lines.find((line) => line.startsWith("✗ camera 'dead' (cycle 1): "))).toBeDefined();
+    // No daemon talk from a one-shot run.
+    expect(result.stderr).not.toMatch(/retrying in|parked for|pausing requests/);
+  });
+
+  it('--cycles N exits 1 while a camera is still failing at the end, with the reason in every cycle', async () => {
+    const good = await camera();
+    const locked = await camera({ password: 'other' });
+    const file = await configFile(cameraYaml('good', good, BACK_OVERLAYS) + cameraYaml('locked', locked, BACK_OVERLAYS, 'wrong'), '100ms');
+    const result = await runCamflow(['overlay', 'sync', '--config', file, '--cycles', '3', '--json']);
+    expect(result.code).toBe(1);
+    const reports = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { errors: Record<string, string> });
+    expect(reports).toHaveLength(3);
+    for (const report of reports) expect(report.errors['locked']).toMatch(/credentials/);
+    expect(locked.stats.failedLogins).toBe(1);
   });
 
   it('runs until SIGINT and then stops cleanly, closing its connections', async () => {

@@ -314,7 +314,9 @@ export class CameraHttpClient {
     this.basic = false;
     const backoff = this.options.authBackoffMs ?? 300_000;
     this.authFailedUntil = Date.now() + backoff;
-    this.logger.error(`${this.name}: ${reason}; pausing requests for ${Math.round(backoff / 1000)} s`);
+    // Debug only: the AuthError says what happened, and the caller decides how loud to be (a one-shot
+    // command prints one line; a daemon reports the camera's state).
+    this.logger.debug(`${this.name}: ${reason}; pausing requests for ${Math.round(backoff / 1000)} s`);
     throw new AuthError(`${this.name}: ${reason}`);
   }
 

@@ -54,6 +54,8 @@ export class CameraSync {
   readonly #overflowWarned = new Set<number>();
   /** Overlays configured `enabled: false` that this engine has hidden since it last read the device. */
   readonly #hidden = new Set<number>();
+  /** The last camera-level failure, until the camera works again. */
+  #lastError: string | undefined;
   #target: OverlayTarget | undefined;
   #device: DeviceFacts | undefined;
   #state: CameraSyncState = 'idle';
@@ -81,6 +83,11 @@ export class CameraSync {
   }
 
   /** Last text written per overlay id. */
+  /** Why the camera last failed, while it has not worked since. */
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
   lastWritten(): ReadonlyMap<number, string> {
     return this.#lastWritten;
   }
@@ -221,7 +228,10 @@ export class CameraSync {
       if (resync && toWrite.length > 0) this.#lastFullWriteAt = started;
       this.#healthy();
     } catch (error) {
-      if (!(context.signal.aborted && isAbortError(error))) this.#failed(ensureError(error), performance.now() - started);
+      if (!(context.signal.aborted && isAbortError(error))) {
+        this.#failed(ensureError(error), performance.now() - started);
+        return { cameraId: this.id, ms: performance.now() - started, outcomes, error: describe(ensureError(error)) };
+      }
     }
     return { cameraId: this.id, ms: performance.now() - started, outcomes };
   }
@@ -317,6 +327,7 @@ export class CameraSync {
   }
 
   #healthy(): void {
+    this.#lastError = undefined;
     if (this.#state === 'ok') return;
     const previous = this.state;
     if (this.#failures > 0) this.#options.logger.info(`Camera '${this.name}' is back after ${this.#failures} failed attempt(s)`);
@@ -327,6 +338,7 @@ export class CameraSync {
 
   #failed(error: Error, ms: number): void {
     const previous = this.state;
+    this.#lastError = describe(error);
     this.#forget();
     this.#failures++;
     const { logger } = this.#options;

@@ -276,11 +276,17 @@ export class OverlaySync extends TypedEmitter<OverlaySyncEvents> {
       cameras: {},
       skipped,
       late,
+      errors: {},
       overrunMs: detach && !detached ? Math.max(0, durationMs - this.intervalMs) : 0,
     };
     for (const result of results) {
       report.cameras[result.cameraId] = Math.round(result.ms);
       for (const outcome of result.outcomes) report[outcome.status]++;
+      if (result.error !== undefined) report.errors[result.cameraId] = result.error;
+    }
+    for (const [id, reason] of Object.entries(skipped)) {
+      if (reason !== 'backoff' && reason !== 'parked') continue;
+      report.errors[id] = this.#cameras.get(id)?.lastError ?? (reason === 'parked' ? 'credentials were refused' : 'failing');
     }
     this.#logger.debug(
       `Sync cycle ${cycle}: ${report.updated} updated, ${report.unchanged} unchanged, ${report.failed} failed in ${Math.round(durationMs)}ms`,

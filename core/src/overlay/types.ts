@@ -53,6 +53,8 @@ export interface CameraCycleResult {
   /** Wall time of this camera's work in the cycle. */
   ms: number;
   outcomes: OverlayOutcome[];
+  /** Why the camera as a whole failed this cycle (unreachable, credentials refused, ...). */
+  error?: string;
 }
 
 export interface CameraStateChange {
@@ -90,6 +92,11 @@ export interface CycleReport {
   skipped: Record<string, SkipReason>;
   /** Cameras still working when the interval was up; the cycle did not wait for them. */
   late: string[];
+  /**
+   * Cameras that could not be synced in this cycle, and why: failed now, or sitting it out (backoff,
+   * parked) because of a failure before. Empty when every camera is fine.
+   */
+  errors: Record<string, string>;
   /** How much longer than the interval the cycle took (0 when within it, or when run by runOnce). */
   overrunMs: number;
 }

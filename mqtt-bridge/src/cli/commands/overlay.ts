@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type CameraValidation, type CycleReport, loadConfig, OverlaySync, type TemplateValue } from '@camflow/core';
+import { type CameraValidation, type CycleReport, loadConfig, noopLogger, OverlaySync, type TemplateValue } from '@camflow/core';
 import { type CliIo, type Command, UsageError, writeLine } from '../command.js';
 
 const USAGE =
@@ -12,8 +12,13 @@ export const overlaySync: Command = {
   async run(args, io) {
     const options = parseOptions(args);
     const config = await loadConfig(options.config, { env: io.env });
+    // A one-shot run (--once, --cycles N, --validate) reports each camera's problem itself, in one
+    // line; the engine's daemon talk ("retrying in 0.9s", "parked for 300 s") is for long runs.
+    const oneShot = options.cycles !== undefined || options.validate;
+    const quiet = oneShot && io.env['CAMFLOW_LOG_LEVEL'] !== 'debug';
+    const engineLogger = io.logger.child('overlay');
     const sync = OverlaySync.fromConfig(config, {
-      logger: io.logger.child('overlay'),
+      logger: quiet ? { ...engineLogger, warn: noopLogger.warn, error: noopLogger.error } : engineLogger,
       values: options.values,
       ...(options.cameras.length === 0 ? {} : { cameraIds: options.cameras }),
     });
@@ -94,17 +99,36 @@ function printValidation(results: readonly CameraValidation[], io: CliIo): boole
   return results.every((result) => result.ok);
 }
 
-/** Runs `options.cycles` cycles (or until the signal); exit code 1 when the last cycle had a failure. */
+/**
+ * Runs `options.cycles` cycles (or until the signal). Exit code 1 when the last cycle left a camera
+ * or an overlay not synced: a camera failing in an earlier cycle still counts while it sits out.
+ */
 async function runCycles(sync: OverlaySync, options: OverlayOptions, io: CliIo): Promise<number> {
+  const oneShot = options.cycles !== undefined;
   const print = (report: CycleReport): void => {
-    if (!options.json) return;
-    const { cycle, updated, unchanged, failed, cameras } = report;
-    writeLine(io.stdout, JSON.stringify({ cycle, durationMs: Math.round(report.durationMs), updated, unchanged, failed, cameras }));
+    const { cycle, updated, unchanged, failed, cameras, errors } = report;
+    if (options.json) writeLine(io.stdout, JSON.stringify({ cycle, durationMs: Math.round(report.durationMs), updated, unchanged, failed, cameras, errors }));
+    // Human lines go to stderr, so stdout stays JSON only with --json.
+    if (oneShot) for (const [id, why] of Object.entries(errors)) writeLine(io.stderr, `✗ camera '${id}' (cycle ${cycle}): ${why}`);
   };
+  const offOverlay = oneShot
+    ? sync.on('overlay', (outcome) => {
+        if (outcome.status === 'failed') writeLine(io.stderr, `✗ overlay ${outcome.overlayId} on '${outcome.cameraId}' (cycle ${outcome.cycle}): ${outcome.error ?? 'failed'}`);
+      })
+    : undefined;
+  try {
+    return await cycles(sync, options, io, print);
+  } finally {
+    offOverlay?.();
+  }
+}
+
+async function cycles(sync: OverlaySync, options: OverlayOptions, io: CliIo, print: (report: CycleReport) => void): Promise<number> {
+  const succeeded = (report: CycleReport | undefined): boolean => report !== undefined && report.failed === 0 && Object.keys(report.errors).length === 0;
   if (options.cycles === 1) {
     const report = await sync.runOnce();
     print(report);
-    return report.failed === 0 ? 0 : 1;
+    return succeeded(report) ? 0 : 1;
   }
   let last: CycleReport | undefined;
   let count = 0;
@@ -128,5 +152,5 @@ async function runCycles(sync: OverlaySync, options: OverlayOptions, io: CliIo):
     sync.start();
   });
   if (options.cycles === undefined) return 0;
-  return last !== undefined && last.failed === 0 ? 0 : 1;
+  return succeeded(last) ? 0 : 1;
 }
