@@ -6,11 +6,13 @@ set -euo pipefail
 
 # ffmpeg: recording, snapshots, motion frames. mosquitto: the real broker for bridge tests.
 # chromium: the Node-RED editor check. GStreamer RTSP server: an RTSP camera that serves PLAY.
+# redis-server: the pipeline's scale-out engine (BullMQ) in tests.
 # curl: a digest client not written here, to check the simulator. openssl: test certificates for TLS.
 packages=(
   curl openssl
   ffmpeg
   mosquitto mosquitto-clients
+  redis-server
   chromium
   python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly

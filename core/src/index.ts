@@ -9,3 +9,4 @@ export * from './overlay/index.js';
 export * from './racer/index.js';
 export * from './cameras/p2p/index.js';
 export { createCamera, type Camera, type CameraKind, type HikvisionCamera, type P2pCamera } from './cameras/camera.js';
+export * from './pipeline/index.js';

@@ -94,7 +94,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolves once something accepts TCP connections on the port; polls because a child process cannot tell us. */
-async function waitForPort(port: number): Promise<void> {
+export async function waitForPort(port: number, what = 'mosquitto'): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
@@ -107,5 +107,5 @@ async function waitForPort(port: number): Promise<void> {
     if (open) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`mosquitto did not listen on ${port}`);
+  throw new Error(`${what} did not listen on ${port}`);
 }

@@ -4,3 +4,4 @@ export * from './duration.js';
 export { formatPath, substituteEnv, type Environment } from './env.js';
 export * from './load.js';
 export * from './schema.js';
+export * from './pipeline.js';

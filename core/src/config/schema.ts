@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cameraConfig } from './camera.js';
 import { duration } from './common.js';
+import { pipelineConfig } from './pipeline.js';
 
 export const overlaySyncConfig = z.strictObject({
   interval: duration('1s'),
@@ -38,6 +39,7 @@ export const camflowConfig = z
     cameras: z.array(cameraConfig).default([]),
     overlay_sync: overlaySyncConfig.prefault({}),
     mqtt: mqttConfig.optional(),
+    pipeline: pipelineConfig.prefault({}),
     log: logConfig.prefault({}),
   })
   .superRefine((config, ctx) => {
