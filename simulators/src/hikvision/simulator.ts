@@ -29,7 +29,7 @@ export class HikvisionSimulator {
   readonly stats: HikvisionStats = {
     requests: 0, unauthorized: 0, failedLogins: 0, lockedOut: 0, replays: 0, stale: 0,
     alertStreamsOpened: 0, alertStreamsOpen: 0, connectionsOpened: 0, connectionsOpen: 0, connectionsMaxOpen: 0,
-    dropped: 0, truncated: 0, serverErrors: 0,
+    dropped: 0, truncated: 0, abandoned: 0, serverErrors: 0,
   };
   readonly requestLog: RequestLogEntry[] = [];
   private readonly faults: HikvisionFaults;
@@ -291,7 +291,10 @@ export class HikvisionSimulator {
     }
     const chunk = this.faults.slowBodyMs <= 0 ? end : Math.max(64, Math.ceil(body.length / 8));
     for (let offset = 0; offset < end; offset += chunk) {
-      if (res.destroyed) return;
+      if (res.destroyed) {
+        this.stats.abandoned++;
+        return;
+      }
       res.write(body.subarray(offset, Math.min(end, offset + chunk)));
       if (!(await sleep(this.faults.slowBodyMs, this.stopping.signal))) return;
     }

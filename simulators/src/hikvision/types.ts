@@ -110,6 +110,8 @@ export interface HikvisionStats {
   dropped: number;
   /** Bodies broken off by the truncateBodyNext fault. */
   truncated: number;
+  /** Slow bodies (slowBodyMs) the client went away from before their end. */
+  abandoned: number;
   serverErrors: number;
 }
 
