@@ -1,9 +1,11 @@
 /**
- * CPU-bound work off the event loop: a piscina worker-thread pool, one thread per core by default.
- * A task is a module (its default export runs in the thread) and a structured-cloneable input; a
- * crashed thread is replaced by piscina and only its task fails.
+ * CPU-bound work off the event loop: one piscina worker-thread pool, one thread per core by default,
+ * its threads at a lower priority than the main thread (see pool-worker.ts). A task is a module (its
+ * default export runs in the thread) and a structured-cloneable input; a crashed thread is replaced
+ * by piscina and only its task fails.
  */
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { AbortError } from '../errors.js';
 
@@ -18,7 +20,7 @@ export interface CpuPoolOptions {
 
 export class CpuPool {
   readonly threads: number;
-  readonly #pools = new Map<string, Piscina>();
+  #pool: Piscina | undefined;
   readonly #options: CpuPoolOptions;
   #closed = false;
 
@@ -30,34 +32,28 @@ export class CpuPool {
   /** Runs `filename`'s default export on `input` in a worker thread. */
   async run<I, O>(filename: string | URL, input: I, options: { signal?: AbortSignal; transferList?: ArrayBuffer[] } = {}): Promise<O> {
     if (this.#closed) throw new AbortError('the worker pool is closed');
-    const file = typeof filename === 'string' ? filename : filename.href;
-    let pool = this.#pools.get(file);
-    if (pool === undefined) {
-      pool = new Piscina({
-        filename: file,
-        maxThreads: this.threads,
-        minThreads: this.#options.minThreads ?? 0,
-        idleTimeout: this.#options.idleTimeoutMs ?? 60_000,
-      });
-      this.#pools.set(file, pool);
-    }
-    return (await pool.run(input, {
+    const module = typeof filename === 'string' ? pathToFileURL(filename).href : filename.href;
+    this.#pool ??= new Piscina({
+      filename: new URL('./pool-worker.js', import.meta.url).href,
+      maxThreads: this.threads,
+      minThreads: Math.min(this.threads, this.#options.minThreads ?? 0),
+      idleTimeout: this.#options.idleTimeoutMs ?? 60_000,
+    });
+    return (await this.#pool.run({ module, input }, {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.transferList === undefined ? {} : { transferList: options.transferList as never }),
     })) as O;
   }
 
-  /** Threads alive now, over every task module. */
+  /** Threads alive now. */
   get threadCount(): number {
-    let count = 0;
-    for (const pool of this.#pools.values()) count += pool.threads.length;
-    return count;
+    return this.#pool?.threads.length ?? 0;
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    const pools = [...this.#pools.values()];
-    this.#pools.clear();
-    await Promise.allSettled(pools.map((pool) => pool.close({ force: true })));
+    const pool = this.#pool;
+    this.#pool = undefined;
+    await pool?.close({ force: true });
   }
 }
