@@ -1,12 +1,13 @@
 /** `camflow bridge` as a real process: starts the embedded broker, serves, and stops cleanly on SIGTERM. */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { camflowBin, repoRoot, runCamflow } from '../helpers/cli.js';
 import { TestMqttClient } from '../helpers/mqtt.js';
+import { HikvisionSimulator } from '@camflow/simulators';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -49,6 +50,49 @@ describe('camflow bridge', () => {
     expect(code).toBe(0);
     expect(ha.on('camflow/bridge/availability').map((m) => m.text)).toContain('offline');
     expect(stdout).toContain('✓ camflow bridge stopped');
+  });
+
+  it('works the jobs added with camflow jobs add (the pipeline runs in the bridge)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'camflow-bridge-cli-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const camera = new HikvisionSimulator();
+    await camera.start();
+    cleanups.push(() => camera.stop());
+    const config = join(dir, 'camflow.yaml');
+    await writeFile(
+      config,
+      `mqtt:\n  embedded: { port: 0 }\ncameras:\n  - id: gate\n    type: hikvision\n    host: 127.0.0.1\n    port: ${camera.port}\n    username: admin\n    password: password\n`,
+    );
+    const child = spawn(process.execPath, [camflowBin, 'bridge', '--config', config], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    });
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('running on')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}`)));
+    });
+    const added = await runCamflow(['jobs', 'add', 'snapshot', '--camera', 'gate', '--config', config]);
+    expect(added.code, added.stderr).toBe(0);
+    const id = added.stdout.trim();
+    await expect
+      .poll(async () => (JSON.parse((await runCamflow(['jobs', 'list', '--json', '--config', config])).stdout) as { id: string; state: string }[]).find((j) => j.id === id)?.state, {
+        timeout: 20_000,
+        interval: 300,
+      })
+      .toBe('completed');
+    // Relative folders are under the config's folder.
+    const files = await readdir(join(dir, 'media', 'snapshots', 'gate'));
+    expect(files.filter((f) => f.endsWith('.jpg'))).toHaveLength(1);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    expect((await exited)[0]).toBe(0);
   });
 
   it('asks for --config', async () => {

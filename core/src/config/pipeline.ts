@@ -20,8 +20,8 @@ export const pipelineConfig = z.strictObject({
       prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('camflow').meta({ description: 'Key prefix of the queues' }),
     })
     .prefault({}),
-  data_dir: z.string().min(1).default('.camflow').meta({ description: 'Job database, face data, tokens (relative to the working directory)' }),
-  media_dir: z.string().min(1).default('media').meta({ description: 'Snapshots, clips and downloads' }),
+  data_dir: z.string().min(1).default('.camflow').meta({ description: 'Job database, face data, tokens (relative to the folder of camflow.yaml)' }),
+  media_dir: z.string().min(1).default('media').meta({ description: 'Snapshots, clips and downloads (relative to the folder of camflow.yaml)' }),
   workers: z.boolean().default(true).meta({ description: 'Run jobs in this process (bridge, Node-RED); false: only add them' }),
   concurrency: perType.default({}).meta({ description: 'Jobs of a type at once in one process, e.g. {download: 2, detect: 2}' }),
   per_camera: perType.default({}).meta({ description: 'Jobs of a type at once per camera, e.g. {download: 2, record: 1}' }),

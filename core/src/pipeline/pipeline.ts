@@ -25,7 +25,7 @@ export interface CreatePipelineOptions {
   cameras: readonly CameraConfig[];
   logger?: Logger;
   extraTypes?: readonly AnyJobType[];
-  /** Resolves data_dir and media_dir; default the working directory. */
+  /** Relative data_dir and media_dir are under it (the folder of camflow.yaml); default the working directory. */
   baseDir?: string;
 }
 

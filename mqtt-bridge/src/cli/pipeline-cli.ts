@@ -1,11 +1,12 @@
 /** What the job commands share: the pipeline from --config, progress bars, job lines. */
+import { dirname } from 'node:path';
 import { createPipeline, type Job, loadConfig, type Pipeline } from '@camflow/core';
 import { type CliIo, UsageError } from './command.js';
 
 export async function pipelineFrom(config: string | undefined, io: CliIo): Promise<Pipeline> {
   if (config === undefined) throw new UsageError('--config FILE is required');
   const loaded = await loadConfig(config, { env: io.env });
-  return createPipeline({ config: loaded.pipeline, cameras: loaded.cameras, logger: io.logger });
+  return createPipeline({ config: loaded.pipeline, cameras: loaded.cameras, logger: io.logger, baseDir: dirname(config) });
 }
 
 /** `--param key=value`: numbers, true/false and JSON objects/lists are typed; everything else a string. */

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@camflow/core';
+import { dirname } from 'node:path';
+import { createPipeline, ensureError, loadConfig, type Pipeline } from '@camflow/core';
 import { Bridge } from '../../bridge/bridge.js';
 import { bridgeVersion } from '../../bridge/version.js';
 import { type Command, UsageError, writeLine } from '../command.js';
@@ -14,12 +15,20 @@ export const bridge: Command = {
     const config = await loadConfig(values.config, { env: io.env });
     const instance = new Bridge({ config, logger: io.logger.child('bridge'), version: bridgeVersion() });
     await instance.start();
+    // The bridge also works the pipeline's jobs (camflow jobs add ...), unless pipeline.workers is false.
+    let pipeline: Pipeline | undefined;
+    if (config.pipeline.workers) {
+      pipeline = await createPipeline({ config: config.pipeline, cameras: config.cameras, logger: io.logger, baseDir: dirname(values.config) });
+      // Not awaited: a Redis that is down is retried in the background and must not hold up the bridge.
+      pipeline.engine.startWorkers().catch((error: unknown) => io.logger.error(`pipeline workers did not start: ${ensureError(error).message}`));
+    }
     const cameras = config.cameras.length === 1 ? '1 camera' : `${config.cameras.length} cameras`;
     writeLine(io.stdout, `✓ camflow bridge running on ${instance.brokerUrl ?? '?'} with ${cameras} (Ctrl-C stops)`);
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       else io.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    await pipeline?.close(10_000);
     await instance.stop();
     writeLine(io.stdout, '✓ camflow bridge stopped');
     return 0;
