@@ -6,7 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
+import { createServer } from 'node:net';
 import { freePort } from '../helpers/mosquitto.js';
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
 import { TestMqttClient } from '../helpers/mqtt.js';
 
 const demoBin = join(repoRoot, 'examples/demo.ts');
@@ -27,6 +36,32 @@ async function demoConfig(dir: string): Promise<{ file: string; brokerPort: numb
 }
 
 describe('npm start demo', () => {
+  it('stops when a process manager sends SIGINT to npm alone (not to its process group), freeing its ports', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'camflow-demo-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const { file, brokerPort } = await demoConfig(dir);
+    const child = spawn('npm', ['start', '--silent', '--', file], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+        await once(child, 'exit');
+      }
+    });
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('Ctrl-C stops everything')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`npm start exited ${code}: ${stdout}`)));
+    });
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    await exited;
+    // Nothing of the demo is left holding the broker port.
+    await expect.poll(() => portFree(brokerPort), { timeout: 10_000 }).toBe(true);
+  }, 60_000);
+
   it('brings up four simulated cameras behind the bridge and stops cleanly on Ctrl-C', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'camflow-demo-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));

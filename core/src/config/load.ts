@@ -32,7 +32,7 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Cam
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((error) => ({
       path: '',
-      message: `YAML: ${error.message.split('\n')[0] ?? error.code}`,
+      message: yamlProblem(error.message, error.code),
       line: error.linePos?.[0].line,
     }));
     throw new ConfigError(`${source} is not valid YAML`, issues.map(dropUndefinedLine));
@@ -76,6 +76,17 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * The YAML library's message, made to read as one sentence followed by the offending line and a caret
+ * (its "pretty" form ends the sentence with ` at line L, column C:` and puts the snippet below).
+ */
+function yamlProblem(message: string, code: string): string {
+  const [first = code, ...snippet] = message.split('\n');
+  const sentence = first.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+  const context = snippet.filter((line) => line.trim() !== '').map((line) => `      ${line}`);
+  return [`YAML: ${sentence}`, ...context].join('\n');
 }
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
