@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { repoRoot } from './cli.js';
@@ -35,6 +36,18 @@ async function pack(target: string, destination: string): Promise<string> {
   return path.join(destination, info.filename);
 }
 
+/**
+ * Where Node would find package `name` from `fromDir`: the nearest node_modules/name upwards. (Not
+ * require.resolve of name/package.json: packages whose `exports` leave it out refuse that.)
+ */
+function installedFolder(name: string, fromDir: string): string {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`${name} is not installed (looked upwards from ${fromDir})`);
+  }
+}
+
 /** Runtime dependencies of a package, transitively, as folders in the workspace's node_modules. */
 async function dependencyFolders(packageDir: string, seen = new Set<string>()): Promise<string[]> {
   const pkg = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
@@ -42,7 +55,7 @@ async function dependencyFolders(packageDir: string, seen = new Set<string>()): 
   for (const name of Object.keys(pkg.dependencies ?? {})) {
     if (name.startsWith('@camflow/') || seen.has(name)) continue;
     seen.add(name);
-    const folder = path.dirname(require.resolve(`${name}/package.json`, { paths: [packageDir] }));
+    const folder = installedFolder(name, packageDir);
     folders.push(folder, ...(await dependencyFolders(folder, seen)));
   }
   return folders;
