@@ -112,14 +112,26 @@ const TEXT_PATTERNS: readonly [RegExp, string][] = [
 const knownSecrets: string[] = [];
 /** Shorter values would redact ordinary words and numbers; no camera password is this short. */
 const MIN_SECRET_LENGTH = 3;
+/** A process knows a handful of secrets; a bound keeps a config reloaded forever from growing this. */
+const MAX_SECRETS = 1024;
 
 /** Makes `value` redacted in every log line and every message core formats from now on. */
 export function registerSecret(value: string | undefined): void {
   if (value === undefined || value.length < MIN_SECRET_LENGTH) return;
-  for (const form of new Set([value, encodeURIComponent(value)])) {
+  for (const form of new Set([value, uriEncoded(value)])) {
     if (knownSecrets.includes(form)) continue;
+    if (knownSecrets.length >= MAX_SECRETS) knownSecrets.pop(); // the shortest goes
     knownSecrets.push(form);
     knownSecrets.sort((a, b) => b.length - a.length);
+  }
+}
+
+/** The value as it appears inside a URL; itself when it cannot be encoded (a lone surrogate). */
+function uriEncoded(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return value;
   }
 }
 

@@ -45,6 +45,12 @@ describe('command parsing', () => {
     expect(parse('camflow/bridge/x/set', '')).toMatchObject({ ok: false });
   });
 
+  it('refuses an oversize payload by its byte length, before decoding it', () => {
+    const huge = Buffer.alloc(64 * 1024 * 1024, 0x61);
+    expect(parse('camflow/yard/overlay/1/set', huge)).toEqual({ ok: false, error: 'payload of 67108864 bytes refused: a command is at most 8192 bytes' });
+    expect(parse('camflow/yard/overlay/1/set', Buffer.alloc(8193, 0x61))).toMatchObject({ ok: false, error: expect.stringContaining('8193 bytes refused') });
+  });
+
   it('refuses a payload that is not UTF-8', () => {
     expect(parse('camflow/yard/overlay/1/set', Buffer.from([0xff, 0xfe]))).toEqual({ ok: false, error: 'payload is not valid UTF-8' });
   });

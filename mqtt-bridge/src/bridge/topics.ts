@@ -103,6 +103,12 @@ export type ParsedCommand = { ok: true; command: BridgeCommand } | { ok: false; 
 export const MAX_RECORD_SECONDS = 3600;
 
 /**
+ * Longest command payload taken: the longest real one is an overlay text (a few hundred bytes). Checked
+ * on the byte length before anything else looks at the payload, so a 200 MB message costs nothing.
+ */
+export const MAX_COMMAND_BYTES = 8 * 1024;
+
+/**
  * Turns a command message into a typed command, or a reason it is refused. Pure: the caller decides
  * what happens (runs it, or publishes the reason on `<base>/bridge/error`).
  */
@@ -112,6 +118,7 @@ export function parseCommand(
   payload: Buffer,
   targets: ReadonlyMap<string, CommandTarget>,
 ): ParsedCommand {
+  if (payload.length > MAX_COMMAND_BYTES) return refuse(`payload of ${payload.length} bytes refused: a command is at most ${MAX_COMMAND_BYTES} bytes`);
   const prefix = `${trimSlashes(base)}/`;
   if (!topic.startsWith(prefix)) return refuse(`not a camflow command topic`);
   const [camera, ...rest] = topic.slice(prefix.length).split('/');
