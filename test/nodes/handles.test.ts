@@ -109,4 +109,15 @@ describe('unloading a flow with every camflow node', () => {
     expect(grown(before, afterFirst), seen).toEqual({});
     expect(grown(afterFirst, afterSecond), seen).toEqual({});
   });
+
+  it('holds no more after 100 redeploys with every node at work (sockets, timers, child processes)', async () => {
+    await helper.load(ALL, onTab([]));
+    await helper.unload();
+    await deployWorkUnload();
+    const before = resources();
+    for (let round = 0; round < 100; round++) await deployWorkUnload();
+    const after = resources();
+    expect(grown(before, after), `before: ${JSON.stringify(before)}, after 100: ${JSON.stringify(after)}`).toEqual({});
+    expect(after['ProcessWrap'] ?? 0).toBe(0);
+  }, 300_000);
 });
