@@ -117,7 +117,12 @@ export class Bridge {
   async #startConnection(): Promise<void> {
     let url = this.#mqtt.url;
     if (url === undefined) {
-      this.#broker = new EmbeddedBroker({ ...this.#mqtt.embedded, logger: this.#logger.child('broker') });
+      const { username, password } = this.#mqtt;
+      this.#broker = new EmbeddedBroker({
+        ...this.#mqtt.embedded,
+        logger: this.#logger.child('broker'),
+        ...(username !== undefined && password !== undefined ? { credentials: { username, password } } : {}),
+      });
       await this.#broker.start();
       url = this.#broker.url;
     }
