@@ -27,7 +27,7 @@ describe('a frozen camera among five', () => {
       cameras: sims.map((sim, i) => ({
         id: ids[i] ?? '',
         overlays: [{ id: 1, text: '{{counter}}' }],
-        createTarget: () => new HikvisionClient({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', timeoutMs: 800, name: ids[i] }),
+        createTarget: () => new HikvisionClient({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', timeoutMs: 800, name: ids[i] ?? '' }),
       })),
     });
     const reports: CycleReport[] = [];

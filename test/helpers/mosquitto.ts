@@ -16,6 +16,8 @@ export const MOSQUITTO_PASSWD_BIN = '/usr/bin/mosquitto_passwd';
 export interface MosquittoOptions {
   /** Username -> password: anonymous clients are refused, these log in (a password_file made by mosquitto_passwd). */
   users?: Readonly<Record<string, string>>;
+  /** Keep sessions and queued messages across a restart (saved on SIGTERM, loaded at start). */
+  persistence?: boolean;
 }
 
 export class Mosquitto {
@@ -39,7 +41,9 @@ export class Mosquitto {
     if (this.port === 0) this.port = await freePort();
     this.#dir ??= await mkdtemp(join(tmpdir(), 'camflow-mosquitto-'));
     const config = join(this.#dir, 'mosquitto.conf');
-    await writeFile(config, `listener ${this.port} 127.0.0.1\npersistence false\n${await this.#authConfig(this.#dir)}`);
+    const persistence = this.#options.persistence === true ? `persistence true\npersistence_location ${this.#dir}/\n` : 'persistence false\n';
+    if (this.#options.persistence === true) await chmod(this.#dir, 0o777); // written by the mosquitto user
+    await writeFile(config, `listener ${this.port} 127.0.0.1\n${persistence}${await this.#authConfig(this.#dir)}`);
     const child = spawn(MOSQUITTO_BIN, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     child.stdout?.on('data', (d: Buffer) => (this.#output += d.toString()));

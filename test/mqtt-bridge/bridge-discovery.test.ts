@@ -154,7 +154,8 @@ describe('camera discovery', () => {
     let ha: TestMqttClient | undefined;
     try {
       await bridge.start();
-      ha = await TestMqttClient.connect(bridge.brokerUrl!, ['#']);
+      // The embedded broker takes only the configured login.
+      ha = await TestMqttClient.connect(bridge.brokerUrl!, ['#'], { username: 'bridge', password: secrets.mqttPassword });
       await ha.waitFor('camflow/yard/availability', (m) => m.text === 'online');
       await ha.waitFor('camflow/yard/snapshot');
       await ha.waitFor('camflow/trail/last_error');

@@ -286,6 +286,7 @@ describe('broker restart with a camera', () => {
       o: { name: 'camflow', sw: '1.0.0' },
       availability: [{ topic: 'camflow/bridge/availability' }, { topic: 'camflow/yard/availability' }],
       availability_mode: 'all',
+      qos: 1,
       cmps: {
         camera: { p: 'camera', name: null, topic: 'camflow/yard/snapshot', unique_id: 'camflow_yard_camera' },
         motion: { p: 'binary_sensor', name: 'Motion', device_class: 'motion', state_topic: 'camflow/yard/motion', ...onOff, unique_id: 'camflow_yard_motion' },

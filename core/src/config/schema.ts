@@ -18,6 +18,10 @@ export const mqttConfig = z.strictObject({
   username: z.string().optional(),
   password: z.string().optional(),
   client_id: z.string().optional(),
+  persistent_session: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Keep the MQTT session so QoS 1 commands sent while the bridge is away are carried out when it is back (at most 5 minutes old)' }),
   base_topic: z.string().regex(/^[^#+]+$/, 'must not contain MQTT wildcards').default('camflow'),
   discovery_prefix: z.string().regex(/^[^#+]+$/, 'must not contain MQTT wildcards').default('homeassistant'),
   embedded: z

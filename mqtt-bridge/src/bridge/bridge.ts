@@ -3,6 +3,8 @@
  * broker connection (or an embedded broker), the publisher, one CameraDevice per camera, and the
  * bridge's own device. Everything else is in small files: topics, discovery tables, features.
  */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { type CamflowConfig, ensureError, type Logger, type MqttConfig, noopLogger } from '@camflow/core';
 import { CameraDevice } from './camera-device.js';
 import { type CameraSource, createCameraSource, HikvisionSource, type SourceFactory } from './camera-source.js';
@@ -29,9 +31,19 @@ export interface BridgeOptions {
   reconnectMaxMs?: number;
   /** Builds each camera's client adapter. Default: core's client for the camera's type. */
   createSource?: SourceFactory;
+  /**
+   * Where the bridge keeps what must survive a restart (when it was last online, for resuming its
+   * MQTT session). Default: nothing is kept; a session is still resumed across reconnects.
+   */
+  stateDir?: string;
 }
 
+/** Commands queued by the broker while the bridge was away are carried out if it was away this long at most. */
+export const COMMAND_MAX_AGE_MS = 5 * 60_000;
+const ONLINE_NOTE_MS = 30_000;
+
 export const DEFAULT_MQTT_CONFIG: MqttConfig = {
+  persistent_session: true,
   base_topic: 'camflow',
   discovery_prefix: 'homeassistant',
   embedded: { host: '127.0.0.1', port: 1883 },
@@ -52,6 +64,9 @@ export class Bridge {
   #targets = new Map<string, CommandTarget>();
   #overlays: OverlayHub | undefined;
   #birthTimer: NodeJS.Timeout | undefined;
+  #onlineTimer: NodeJS.Timeout | undefined;
+  /** Commands that arrived before the cameras were set up (a queue handed over at connect): run after. */
+  #early: { topic: string; payload: Buffer }[] | undefined = [];
   #unsubscribe: (() => void)[] = [];
   #started = false;
 
@@ -83,6 +98,9 @@ export class Bridge {
     try {
       await this.#startConnection();
       await this.#startCameras();
+      const early = this.#early ?? [];
+      this.#early = undefined;
+      for (const { topic, payload } of early) void this.#runCommand(topic, payload);
     } catch (error) {
       await this.stop();
       throw error;
@@ -92,8 +110,11 @@ export class Bridge {
   /** Idempotent: stops every camera, publishes `offline`, disconnects, stops the embedded broker. */
   async stop(): Promise<void> {
     this.#started = false;
+    this.#early = [];
     clearTimeout(this.#birthTimer);
     this.#birthTimer = undefined;
+    clearInterval(this.#onlineTimer);
+    this.#onlineTimer = undefined;
     const devices = [...this.#devices.values()];
     this.#devices.clear();
     this.#targets.clear();
@@ -127,13 +148,26 @@ export class Bridge {
       url = this.#broker.url;
     }
     const m = this.#mqtt;
+    const sessionFile = this.#options.stateDir === undefined ? undefined : join(this.#options.stateDir, `bridge-session-${fileSafe(m.base_topic)}.json`);
     const connection = new MqttConnection({
       url,
       will: { topic: this.topics.bridgeAvailability, payload: 'offline' },
       logger: this.#logger.child('mqtt'),
       ...(m.username === undefined ? {} : { username: m.username }),
       ...(m.password === undefined ? {} : { password: m.password }),
-      ...(m.client_id === undefined ? {} : { clientId: m.client_id }),
+      // Stable per bridge instance: the broker keeps this client's session (and its queued commands).
+      // Not with the embedded broker: it lives and dies with the bridge, so it never holds a queue for it.
+      ...(this.#broker !== undefined || !m.persistent_session
+        ? m.client_id === undefined
+          ? {}
+          : { clientId: m.client_id }
+        : {
+            clientId: m.client_id ?? `camflow-bridge-${fileSafe(m.base_topic)}`,
+            persistentSession: {
+              maxAgeMs: COMMAND_MAX_AGE_MS,
+              ...(sessionFile === undefined ? {} : { lastOnlineAt: await readLastOnline(sessionFile), onOnline: (at: number) => void writeLastOnline(sessionFile, at) }),
+            },
+          }),
       ...(this.#options.reconnectMinMs === undefined ? {} : { reconnectMinMs: this.#options.reconnectMinMs }),
       ...(this.#options.reconnectMaxMs === undefined ? {} : { reconnectMaxMs: this.#options.reconnectMaxMs }),
     });
@@ -156,6 +190,8 @@ export class Bridge {
     await this.#publishCamerasOnline();
     publisher.expect(this.#options.config.cameras.map((camera) => this.topics.deviceDiscovery(cameraObjectId(camera.id))));
     connection.start();
+    this.#onlineTimer = setInterval(() => connection.touch(), ONLINE_NOTE_MS);
+    this.#onlineTimer.unref();
   }
 
   async #startCameras(): Promise<void> {
@@ -215,6 +251,14 @@ export class Bridge {
     }
     // A retained press would fire again on every reconnect: presses only count when live.
     if (message.retain && topic.endsWith('/press')) return;
+    if (message.stale === true) {
+      this.#logger.info(`Dropped ${topic}: queued by the broker while the bridge was away for more than ${COMMAND_MAX_AGE_MS / 60_000} min`);
+      return;
+    }
+    if (this.#early !== undefined) {
+      if (this.#early.length < 100) this.#early.push({ topic, payload });
+      return;
+    }
     void this.#runCommand(topic, payload);
   }
 
@@ -250,5 +294,28 @@ export class Bridge {
   async #publishCamerasOnline(): Promise<void> {
     const online = [...this.#devices.values()].filter((d) => d.online).length;
     await this.#publisher?.state(this.topics.bridgeCamerasOnline, String(online));
+  }
+}
+
+function fileSafe(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 64) || 'camflow';
+}
+
+async function readLastOnline(file: string): Promise<number | undefined> {
+  try {
+    const at = (JSON.parse(await readFile(file, 'utf8')) as { lastOnlineAt?: unknown }).lastOnlineAt;
+    return typeof at === 'number' && Number.isFinite(at) ? at : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeLastOnline(file: string, at: number): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(`${file}.part`, JSON.stringify({ lastOnlineAt: at }));
+    await rename(`${file}.part`, file);
+  } catch {
+    // Best effort: without it, the next start just begins a clean session.
   }
 }

@@ -21,6 +21,19 @@ export interface MqttConnectionOptions {
   reconnectMaxMs?: number;
   connectTimeoutMs?: number;
   logger: Logger;
+  /**
+   * Keep the MQTT session across disconnects (with `clientId`): QoS 1 commands published while the
+   * bridge is away are queued by the broker and handed over when it returns. After an absence longer
+   * than `maxAgeMs` (or one of unknown length) what the broker hands over in the first moment after
+   * connecting is marked `stale`: the queue of a long absence, not to be carried out.
+   */
+  persistentSession?: {
+    maxAgeMs: number;
+    /** When this bridge (same client id) was last connected, from before this process started. */
+    lastOnlineAt?: number | undefined;
+    /** Told whenever the bridge is (still) online, to be kept for the next start. */
+    onOnline?: (at: number) => void;
+  };
 }
 
 export interface IncomingMessage {
@@ -28,7 +41,12 @@ export interface IncomingMessage {
   payload: Buffer;
   /** True for a retained message replayed on subscribe. */
   retain: boolean;
+  /** Queued by the broker during an absence longer than the session's max age (see persistentSession). */
+  stale?: boolean;
 }
+
+/** What a broker hands over from a resumed session arrives right after CONNACK; this is ample on any LAN. */
+const QUEUE_DRAIN_MS = 1500;
 
 export interface MqttConnectionEvents extends Record<string, unknown> {
   connect: { reconnect: boolean };
@@ -46,11 +64,22 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
   #stopping = false;
   /** Why the last connect attempt failed: told once, with the retry delay, when the link closes. */
   #failure: Error | undefined;
+  /** Last moment we were connected (undefined: never, as far as we know). */
+  #lastOnlineAt: number | undefined;
 
   constructor(options: MqttConnectionOptions) {
     super({ onListenerError: (error, event) => options.logger.error(`MQTT ${event} handler failed: ${String(error)}`) });
     this.#options = options;
+    this.#lastOnlineAt = options.persistentSession?.lastOnlineAt;
   }
+
+  /** Whether the next connect resumes the broker's session (see persistentSession). */
+  #persistent(): boolean {
+    return this.#options.persistentSession !== undefined && this.#options.clientId !== undefined;
+  }
+
+  /** Until when incoming messages count as the stale queue of a long absence. */
+  #staleUntil = 0;
 
   get connected(): boolean {
     return this.#client?.connected === true;
@@ -63,7 +92,8 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
     const o = this.#options;
     const options: IClientOptions = {
       protocolVersion: 4,
-      clean: true,
+      // MQTT 3.1.1 keeps a session only for a client that connected with clean=false.
+      clean: !this.#persistent(),
       reconnectPeriod: 0, // we schedule reconnects ourselves, with backoff
       resubscribe: false,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
@@ -74,13 +104,15 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
     };
     const client = mqttConnect(o.url, options);
     this.#client = client;
-    client.on('connect', () => this.#onConnect());
+    client.on('connect', (connack) => this.#onConnect(connack.sessionPresent));
     client.on('close', () => this.#onClose());
     client.on('error', (error) => {
       if (client.connected) o.logger.warn(`MQTT: ${error.message}`);
       else this.#failure = error; // a failed connect: logged once by #onClose with the retry delay
     });
-    client.on('message', (topic, payload, packet) => this.emit('message', { topic, payload, retain: packet.retain }));
+    client.on('message', (topic, payload, packet) =>
+      this.emit('message', { topic, payload, retain: packet.retain, ...(Date.now() < this.#staleUntil && !packet.retain ? { stale: true } : {}) }),
+    );
   }
 
   /** Subscriptions survive reconnects: they are re-made on every connect. */
@@ -130,6 +162,7 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
     this.#client = undefined;
     if (client === undefined) return;
     if (client.connected) {
+      this.#markOnline();
       const { topic, payload } = this.#options.will;
       await Promise.race([
         client.publishAsync(topic, payload, { qos: 1, retain: true }).catch(() => undefined),
@@ -142,13 +175,18 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
     client.removeAllListeners();
   }
 
-  #onConnect(): void {
+  #onConnect(sessionPresent: boolean): void {
     // No Nagle: a QoS 0 state gets no reply from the broker, so with Nagle the next one waits for the
     // broker's delayed ACK (40 ms on Linux). mqtt.js leaves the TCP socket at the default.
     const stream = this.#client?.stream as { setNoDelay?: (noDelay: boolean) => void } | undefined;
     stream?.setNoDelay?.(true);
     const reconnect = this.#connectedOnce;
     this.#connectedOnce = true;
+    const session = this.#options.persistentSession;
+    const away = this.#lastOnlineAt === undefined ? Number.POSITIVE_INFINITY : Date.now() - this.#lastOnlineAt;
+    // Only a resumed session can hand over a queue; a fresh one has nothing stale in it.
+    this.#staleUntil = session !== undefined && sessionPresent && away > session.maxAgeMs ? Date.now() + QUEUE_DRAIN_MS : 0;
+    this.#markOnline();
     this.#attempt = 0;
     this.#options.logger.info(`MQTT ${reconnect ? 're' : ''}connected to ${redactUrl(this.#options.url)}`);
     const client = this.#client;
@@ -160,8 +198,19 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
     this.emit('connect', { reconnect });
   }
 
+  /** Notes that the link is up now (the bridge calls this now and then while connected). */
+  touch(): void {
+    if (this.connected) this.#markOnline();
+  }
+
+  #markOnline(): void {
+    this.#lastOnlineAt = Date.now();
+    this.#options.persistentSession?.onOnline?.(this.#lastOnlineAt);
+  }
+
   #onClose(): void {
     if (this.#stopping || this.#client === undefined || this.#reconnectTimer !== undefined) return;
+    if (this.#attempt === 0 && this.#connectedOnce) this.#markOnline(); // online until this moment
     if (this.#attempt === 0) this.emit('disconnect', {});
     const delay = backoffDelay(this.#attempt++, this.#options.reconnectMinMs ?? 1000, this.#options.reconnectMaxMs ?? 30_000);
     const failure = this.#failure;
@@ -173,7 +222,8 @@ export class MqttConnection extends TypedEmitter<MqttConnectionEvents> implement
       const client = this.#client;
       // Keeping the stores re-sends QoS 1 messages still in flight when the link broke (their
       // promises would otherwise never settle).
-      if (!this.#stopping) client?.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
+      if (this.#stopping || client === undefined) return;
+      client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);
   }
 }

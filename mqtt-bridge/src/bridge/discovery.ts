@@ -66,6 +66,8 @@ export interface DevicePayload {
   o: Origin;
   availability?: { topic: string }[];
   availability_mode?: 'all' | 'any' | 'latest';
+  /** Shared QoS: 1 makes Home Assistant publish commands at QoS 1, which the broker queues while the bridge is away. */
+  qos?: 0 | 1;
   cmps: Record<string, Component>;
 }
 
@@ -188,6 +190,7 @@ export function cameraDiscovery(camera: CameraDescription, context: DiscoveryCon
     o: context.origin,
     availability: [...bridgeAvailability, { topic: t.availability }],
     availability_mode: 'all',
+    qos: 1,
     cmps,
   };
   return { topic: topics.deviceDiscovery(cameraObjectId(camera.id)), payload };

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { createPipeline, ensureError, loadConfig, type Pipeline } from '@camflow/core';
 import { Bridge } from '../../bridge/bridge.js';
 import { bridgeVersion } from '../../bridge/version.js';
@@ -13,7 +13,8 @@ export const bridge: Command = {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string', short: 'c' } } });
     if (values.config === undefined || positionals.length > 0) throw new UsageError('expected --config FILE');
     const config = await loadConfig(values.config, { env: io.env });
-    const instance = new Bridge({ config, logger: io.logger.child('bridge'), version: bridgeVersion() });
+    const stateDir = resolve(dirname(values.config), config.pipeline.data_dir);
+    const instance = new Bridge({ config, logger: io.logger.child('bridge'), version: bridgeVersion(), stateDir });
     await instance.start();
     // The bridge also works the pipeline's jobs (camflow jobs add ...), unless pipeline.workers is false.
     let pipeline: Pipeline | undefined;
