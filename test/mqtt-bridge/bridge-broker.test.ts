@@ -138,7 +138,7 @@ for (const [name, startBroker] of [['aedes', startAedes], ['mosquitto', startMos
     it('clears the discovery of a camera that is no longer configured', async () => {
       const b = await broker();
       const old = await client(b.url, []);
-      const stale = { dev: { ids: ['camflow_gone'] }, o: { name: 'camflow', sw: '0.1' }, cmps: { camera: { p: 'camera', topic: 'camflow/gone/snapshot', unique_id: 'camflow_gone_camera' } } };
+      const stale = { dev: { ids: ['camflow_gone'], via_device: 'camflow_bridge' }, o: { name: 'camflow', sw: '0.1' }, cmps: { camera: { p: 'camera', topic: 'camflow/gone/snapshot', unique_id: 'camflow_gone_camera' } } };
       const foreign = { dev: { ids: ['0x1234'] }, o: { name: 'Zigbee2MQTT' }, cmps: {} };
       await old.publish('homeassistant/device/camflow_gone/config', JSON.stringify(stale), { retain: true });
       await old.publish('homeassistant/device/zigbee_lamp/config', JSON.stringify(foreign), { retain: true });

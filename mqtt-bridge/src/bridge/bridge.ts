@@ -9,7 +9,7 @@ import { type CamflowConfig, ensureError, type Logger, type MqttConfig, noopLogg
 import { CameraDevice } from './camera-device.js';
 import { type CameraSource, createCameraSource, HikvisionSource, type SourceFactory } from './camera-source.js';
 import { MqttConnection, type IncomingMessage, redactUrl } from './connection.js';
-import { bridgeDiscovery, cameraObjectId, commandTarget, type DiscoveryContext, type OverlayEntity } from './discovery.js';
+import { bridgeDeviceId, bridgeDiscovery, cameraObjectId, commandTarget, type DiscoveryContext, instanceIdPrefix, type OverlayEntity } from './discovery.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import type { CameraContext, Feature } from './feature.js';
 import { MotionFeature } from './features/motion.js';
@@ -75,7 +75,7 @@ export class Bridge {
     this.#mqtt = options.config.mqtt ?? DEFAULT_MQTT_CONFIG;
     this.#logger = options.logger ?? noopLogger;
     this.topics = bridgeTopics(this.#mqtt.base_topic, this.#mqtt.discovery_prefix);
-    this.#discovery = { topics: this.topics, origin: { name: 'camflow', sw: options.version ?? '0.0.0' } };
+    this.#discovery = { topics: this.topics, origin: { name: 'camflow', sw: options.version ?? '0.0.0' }, idPrefix: instanceIdPrefix(this.#mqtt.base_topic) };
   }
 
   /** The broker the bridge talks to (the embedded one's URL once started), without credentials: fit to print. */
@@ -171,7 +171,7 @@ export class Bridge {
       ...(this.#options.reconnectMinMs === undefined ? {} : { reconnectMinMs: this.#options.reconnectMinMs }),
       ...(this.#options.reconnectMaxMs === undefined ? {} : { reconnectMaxMs: this.#options.reconnectMaxMs }),
     });
-    const publisher = new Publisher(connection, this.#logger.child('publisher'), this.#discovery.origin.name);
+    const publisher = new Publisher(connection, this.#logger.child('publisher'), this.#discovery.origin.name, bridgeDeviceId(this.#discovery.idPrefix));
     this.#connection = connection;
     this.#publisher = publisher;
     this.#unsubscribe.push(
@@ -188,7 +188,7 @@ export class Bridge {
     await publisher.state(this.topics.bridgeAvailability, 'online', 1);
     await publisher.state(this.topics.bridgeVersion, this.#discovery.origin.sw);
     await this.#publishCamerasOnline();
-    publisher.expect(this.#options.config.cameras.map((camera) => this.topics.deviceDiscovery(cameraObjectId(camera.id))));
+    publisher.expect(this.#options.config.cameras.map((camera) => this.topics.deviceDiscovery(cameraObjectId(camera.id, this.#discovery.idPrefix))));
     connection.start();
     this.#onlineTimer = setInterval(() => connection.touch(), ONLINE_NOTE_MS);
     this.#onlineTimer.unref();

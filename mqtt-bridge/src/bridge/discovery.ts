@@ -51,6 +51,23 @@ export interface Origin {
 export interface DiscoveryContext {
   topics: BridgeTopics;
   origin: Origin;
+  /**
+   * What every device and entity id of this bridge instance starts with: `camflow` for the default
+   * base topic (the ids existing installs have), `camflow_<base>` for another, so two bridges on one
+   * broker never share a device or remove each other's.
+   */
+  idPrefix?: string;
+}
+
+/** The id prefix of the bridge instance on `baseTopic`. */
+export function instanceIdPrefix(baseTopic: string): string {
+  const base = baseTopic.replace(/^\/+|\/+$/g, '');
+  return base === 'camflow' ? 'camflow' : `camflow_${base.replace(/[^A-Za-z0-9_-]+/g, '_')}`;
+}
+
+/** The bridge's own device id (`camflow_bridge` for the default instance). */
+export function bridgeDeviceId(idPrefix = 'camflow'): string {
+  return `${idPrefix}_bridge`;
 }
 
 export interface DiscoveryMessage {
@@ -71,7 +88,7 @@ export interface DevicePayload {
   cmps: Record<string, Component>;
 }
 
-export const BRIDGE_DEVICE_ID = 'camflow_bridge';
+export const BRIDGE_DEVICE_ID = bridgeDeviceId();
 
 /** Camera event type (lower-case, from the device) -> Home Assistant `event_type`. */
 export const EVENT_TYPES: Readonly<Record<string, string>> = {
@@ -168,35 +185,36 @@ function featuresOf(camera: CameraDescription): Feature[] {
   return FEATURES[camera.kind].filter((feature) => camera.overlays.length > 0 || !OVERLAY_FEATURES.has(feature));
 }
 
-export function cameraObjectId(cameraId: string): string {
-  return `camflow_${cameraId}`;
+export function cameraObjectId(cameraId: string, idPrefix = 'camflow'): string {
+  return `${idPrefix}_${cameraId}`;
 }
 
 /** The retained discovery message for one camera. */
 export function cameraDiscovery(camera: CameraDescription, context: DiscoveryContext): DiscoveryMessage {
   const { topics } = context;
+  const prefix = context.idPrefix ?? 'camflow';
   const t = topics.camera(camera.id);
   const bridgeAvailability = [{ topic: topics.bridgeAvailability }];
   const cmps: Record<string, Component> = {};
   for (const feature of featuresOf(camera)) {
     const { bridgeOnly, ...component } = COMPONENTS[feature](t);
-    cmps[feature] = { ...component, ...(bridgeOnly ? { availability: bridgeAvailability } : {}), unique_id: uniqueId(camera.id, feature) };
+    cmps[feature] = { ...component, ...(bridgeOnly ? { availability: bridgeAvailability } : {}), unique_id: uniqueId(prefix, camera.id, feature) };
   }
   if (camera.kind === 'hikvision') {
-    for (const overlay of camera.overlays) cmps[`overlay_${overlay.id}`] = overlayComponent(camera.id, overlay, t);
+    for (const overlay of camera.overlays) cmps[`overlay_${overlay.id}`] = overlayComponent(prefix, camera.id, overlay, t);
   }
   const payload: DevicePayload = {
-    dev: deviceBlock(camera),
+    dev: deviceBlock(camera, prefix),
     o: context.origin,
     availability: [...bridgeAvailability, { topic: t.availability }],
     availability_mode: 'all',
     qos: 1,
     cmps,
   };
-  return { topic: topics.deviceDiscovery(cameraObjectId(camera.id)), payload };
+  return { topic: topics.deviceDiscovery(cameraObjectId(camera.id, prefix)), payload };
 }
 
-function overlayComponent(cameraId: string, overlay: OverlayEntity, t: CameraTopics): Component {
+function overlayComponent(prefix: string, cameraId: string, overlay: OverlayEntity, t: CameraTopics): Component {
   const name = overlay.mode === 'value' && overlay.valueName !== undefined ? `Overlay ${overlay.id} ${overlay.valueName}` : `Overlay ${overlay.id}`;
   return {
     p: 'text',
@@ -206,33 +224,34 @@ function overlayComponent(cameraId: string, overlay: OverlayEntity, t: CameraTop
     min: 0,
     max: Math.min(overlay.max, 255),
     mode: 'text',
-    unique_id: uniqueId(cameraId, `overlay_${overlay.id}`),
+    unique_id: uniqueId(prefix, cameraId, `overlay_${overlay.id}`),
   };
 }
 
-function deviceBlock(camera: CameraDescription): Record<string, unknown> {
+function deviceBlock(camera: CameraDescription, prefix: string): Record<string, unknown> {
   const d = camera.details ?? {};
   return {
-    ids: [cameraObjectId(camera.id)],
+    ids: [cameraObjectId(camera.id, prefix)],
     name: camera.name,
     mf: d.manufacturer ?? MANUFACTURER[camera.kind],
     ...(d.model === undefined ? {} : { mdl: d.model }),
     ...(d.firmware === undefined ? {} : { sw: d.firmware }),
     ...(d.serialNumber === undefined ? {} : { sn: d.serialNumber }),
-    via_device: BRIDGE_DEVICE_ID,
+    via_device: bridgeDeviceId(prefix),
   };
 }
 
-function uniqueId(cameraId: string, key: string): string {
-  return `camflow_${cameraId}_${key}`;
+function uniqueId(prefix: string, cameraId: string, key: string): string {
+  return `${prefix}_${cameraId}_${key}`;
 }
 
 /** The bridge's own device: its connection state, version and how many cameras answer. */
 export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
   const { topics, origin } = context;
+  const id = bridgeDeviceId(context.idPrefix);
   const availability = [{ topic: topics.bridgeAvailability }];
   const payload: DevicePayload = {
-    dev: { ids: [BRIDGE_DEVICE_ID], name: 'camflow bridge', mf: 'camflow', mdl: 'MQTT bridge', sw: origin.sw },
+    dev: { ids: [id], name: 'camflow bridge', mf: 'camflow', mdl: 'MQTT bridge', sw: origin.sw },
     o: origin,
     cmps: {
       // No availability on purpose: it must read "disconnected" when the last will fires.
@@ -244,7 +263,7 @@ export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
         payload_on: 'online',
         payload_off: 'offline',
         entity_category: 'diagnostic',
-        unique_id: `${BRIDGE_DEVICE_ID}_state`,
+        unique_id: `${id}_state`,
       },
       version: {
         p: 'sensor',
@@ -252,7 +271,7 @@ export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
         state_topic: topics.bridgeVersion,
         entity_category: 'diagnostic',
         availability,
-        unique_id: `${BRIDGE_DEVICE_ID}_version`,
+        unique_id: `${id}_version`,
       },
       cameras_online: {
         p: 'sensor',
@@ -260,11 +279,11 @@ export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
         state_topic: topics.bridgeCamerasOnline,
         state_class: 'measurement',
         availability,
-        unique_id: `${BRIDGE_DEVICE_ID}_cameras_online`,
+        unique_id: `${id}_cameras_online`,
       },
     },
   };
-  return { topic: topics.deviceDiscovery(BRIDGE_DEVICE_ID), payload };
+  return { topic: topics.deviceDiscovery(id), payload };
 }
 
 /** What the command router accepts for a camera, derived from the same tables as its entities. */

@@ -5,7 +5,7 @@
  * replayed "person detected" must never fire an automation again.
  */
 import type { Logger } from '@camflow/core';
-import { type DevicePayload, removalPayload } from './discovery.js';
+import { BRIDGE_DEVICE_ID, type DevicePayload, removalPayload } from './discovery.js';
 
 export interface PublishOptions {
   qos: 0 | 1;
@@ -27,6 +27,7 @@ export class Publisher {
   readonly #sender: MqttSender;
   readonly #logger: Logger;
   readonly #origin: string;
+  readonly #owner: string;
   readonly #discovery = new Map<string, DevicePayload>();
   readonly #discoveryJson = new Map<string, string>();
   readonly #states = new Map<string, StateEntry>();
@@ -35,10 +36,12 @@ export class Publisher {
   /** Our retained configs found on the broker before we published the new one. */
   readonly #foundRetained = new Map<string, DevicePayload>();
 
-  constructor(sender: MqttSender, logger: Logger, origin: string) {
+  /** `owner`: this bridge's device id; only devices of this bridge instance are adopted or swept. */
+  constructor(sender: MqttSender, logger: Logger, origin: string, owner = BRIDGE_DEVICE_ID) {
     this.#sender = sender;
     this.#logger = logger;
     this.#origin = origin;
+    this.#owner = owner;
   }
 
   /**
@@ -96,6 +99,8 @@ export class Publisher {
     if (payload.length === 0) return;
     const found = parseDevicePayload(payload);
     if (found === undefined || found.o.name !== this.#origin) return;
+    // Another bridge instance's device (another base topic on the same broker) is not ours to touch.
+    if (!belongsTo(found, this.#owner)) return;
     const wanted = this.#discovery.get(topic);
     if (wanted === undefined && this.#expected.has(topic)) {
       this.#foundRetained.set(topic, found);
@@ -129,6 +134,12 @@ function samePayload(a: string | Buffer, b: string | Buffer): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a === b;
   if (typeof a !== 'string' && typeof b !== 'string') return a.equals(b);
   return (typeof a === 'string' ? Buffer.from(a) : a).equals(typeof b === 'string' ? Buffer.from(b) : b);
+}
+
+/** The bridge device itself, or a device attached to it. */
+function belongsTo(payload: DevicePayload, owner: string): boolean {
+  const ids = payload.dev['ids'];
+  return payload.dev['via_device'] === owner || (Array.isArray(ids) && ids.includes(owner));
 }
 
 function parseDevicePayload(payload: Buffer): DevicePayload | undefined {
