@@ -8,3 +8,4 @@ export { Publisher, type MqttSender, type PublishOptions } from './bridge/publis
 export * from './bridge/discovery.js';
 export * from './bridge/topics.js';
 export type { CameraSource, SourceFactory } from './bridge/camera-source.js';
+export { splitUserinfo } from './bridge/bridge.js';

@@ -18,6 +18,8 @@ describe('command parsing', () => {
     expect(parse('camflow/yard/record/press', '15')).toEqual({ ok: true, command: { kind: 'record', camera: 'yard', seconds: 15 } });
     expect(parse('camflow/yard/record/press', '0')).toMatchObject({ ok: false, error: expect.stringContaining('1 to 3600') });
     expect(parse('camflow/yard/record/press', '2.5')).toMatchObject({ ok: false });
+    // Deleting a retained record/press delivers an empty message: it must not start a recording.
+    expect(parse('camflow/yard/record/press', '')).toMatchObject({ ok: false, error: expect.stringContaining('empty message does not start a recording') });
   });
 
   it('accepts overlay text within the device limit and refuses longer text', () => {
@@ -41,7 +43,7 @@ describe('command parsing', () => {
   it('refuses unknown cameras, unknown commands and commands a camera does not support', () => {
     expect(parse('camflow/garage/snapshot/press', '')).toEqual({ ok: false, error: "unknown camera 'garage'" });
     expect(parse('camflow/yard/reboot/press', '')).toEqual({ ok: false, error: "unknown command 'reboot/press'" });
-    expect(parse('camflow/trail/record/press', '')).toEqual({ ok: false, error: "camera 'trail' does not support record" });
+    expect(parse('camflow/trail/record/press', 'PRESS')).toEqual({ ok: false, error: "camera 'trail' does not support record" });
     expect(parse('camflow/bridge/x/set', '')).toMatchObject({ ok: false });
   });
 

@@ -84,4 +84,17 @@ describe('bridge with a P2P camera', () => {
       await watcher.close();
     }
   });
+
+  it('goes offline when the camera dies (no path answers), and counts it out of cameras_online', async () => {
+    ha = await TestMqttClient.connect(bridge.brokerUrl!, ['camflow/#']);
+    await ha.waitFor('camflow/trail/availability', (m) => m.text === 'online');
+    await ha.waitFor('camflow/bridge/cameras_online', (m) => m.text === '1');
+    await camera.stop();
+    const mark = ha.mark();
+    // The snapshot button makes the bridge talk to the camera: the session is gone and no path answers.
+    await ha.publish('camflow/trail/snapshot/press', 'PRESS');
+    await ha.waitFor('camflow/trail/availability', (m) => m.text === 'offline', { fromIndex: mark, timeoutMs: 20_000 });
+    await ha.waitFor('camflow/bridge/cameras_online', (m) => m.text === '0', { fromIndex: mark, timeoutMs: 5000 });
+    expect((await ha.waitFor('camflow/trail/last_error', () => true, { fromIndex: mark })).text).toMatch(/snapshot/);
+  }, 40_000);
 });

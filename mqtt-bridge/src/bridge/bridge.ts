@@ -147,7 +147,11 @@ export class Bridge {
       await this.#broker.start();
       url = this.#broker.url;
     }
-    const m = this.#mqtt;
+    // Credentials written into the URL are taken out here, by hand: mqtt.js would hand the URL to
+    // url.parse, whose deprecation warning prints it, and a '#' in a password cuts it short there.
+    const split = splitUserinfo(url);
+    url = split.url;
+    const m = { ...this.#mqtt, ...(split.username === undefined || this.#mqtt.username !== undefined ? {} : { username: split.username }), ...(split.password === undefined || this.#mqtt.password !== undefined ? {} : { password: split.password }) };
     const sessionFile = this.#options.stateDir === undefined ? undefined : join(this.#options.stateDir, `bridge-session-${fileSafe(m.base_topic)}.json`);
     const connection = new MqttConnection({
       url,
@@ -318,4 +322,27 @@ async function writeLastOnline(file: string, at: number): Promise<void> {
   } catch {
     // Best effort: without it, the next start just begins a clean session.
   }
+}
+
+/** `mqtt://user:pa#ss@host:1883` -> the URL without userinfo, and the user and password (the last `@` ends them). */
+export function splitUserinfo(url: string): { url: string; username?: string; password?: string } {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/i.exec(url);
+  if (match === null) return { url };
+  const [, scheme = '', rest = ''] = match;
+  const slash = rest.indexOf('/');
+  const at = rest.lastIndexOf('@', slash === -1 ? rest.length : slash);
+  if (at === -1) return { url };
+  const userinfo = rest.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const username = decode(colon === -1 ? userinfo : userinfo.slice(0, colon));
+  const out: { url: string; username?: string; password?: string } = { url: scheme + rest.slice(at + 1), username };
+  if (colon !== -1) out.password = decode(userinfo.slice(colon + 1));
+  return out;
 }

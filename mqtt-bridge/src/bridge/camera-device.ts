@@ -7,6 +7,7 @@ import {
   type CallOptions,
   type CameraConfig,
   ConnectionError,
+  RaceError,
   isAbortError,
   type Logger,
   redactText,
@@ -160,7 +161,8 @@ export class CameraDevice {
     else this.#o.logger.warn(`Camera '${this.id}': ${what} failed: ${message}`);
     this.#lastError = line;
     void this.#o.publisher.state(this.#topics.lastError, line);
-    if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof AuthError || isNetworkError(error)) {
+    // A P2P camera that no path reached (RaceError) is as unreachable as a refused connection.
+    if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof AuthError || error instanceof RaceError || isNetworkError(error)) {
       this.#setOnline(false);
     }
   }

@@ -236,7 +236,7 @@ export function backoffDelay(attempt: number, minMs: number, maxMs: number): num
 
 /** A broker URL without its userinfo (`mqtt://user:pass@host` -> `mqtt://host`), fit to print or log. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
+  return url.replace(/\/\/[^/]*@/, '//');
 }
 
 /** mqtt.js reports a CONNACK refusal with its return code: 4 and 5 are about credentials. */

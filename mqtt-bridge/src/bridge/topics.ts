@@ -157,6 +157,9 @@ function matchCommand(camera: string, path: string[], text: string, target: Comm
 }
 
 function parseRecord(camera: string, text: string): ParsedCommand {
+  // An empty message is also what a broker delivers when someone deletes a retained record/press:
+  // never a reason to start recording.
+  if (text.trim() === '') return refuse('an empty message does not start a recording (send PRESS or a number of seconds)');
   if (isPress(text)) return accept({ kind: 'record', camera, seconds: undefined });
   const seconds = Number(text.trim());
   if (!/^\d+$/.test(text.trim()) || seconds < 1 || seconds > MAX_RECORD_SECONDS) {
