@@ -41,6 +41,7 @@ export interface BridgeOptions {
 /** Commands queued by the broker while the bridge was away are carried out if it was away this long at most. */
 export const COMMAND_MAX_AGE_MS = 5 * 60_000;
 const ONLINE_NOTE_MS = 30_000;
+const REFUSAL_LOG_MS = 10_000;
 
 export const DEFAULT_MQTT_CONFIG: MqttConfig = {
   persistent_session: true,
@@ -65,6 +66,7 @@ export class Bridge {
   #overlays: OverlayHub | undefined;
   #birthTimer: NodeJS.Timeout | undefined;
   #onlineTimer: NodeJS.Timeout | undefined;
+  readonly #refusalLoggedAt = new Map<string, number>();
   /** Commands that arrived before the cameras were set up (a queue handed over at connect): run after. */
   #early: { topic: string; payload: Buffer }[] | undefined = [];
   #unsubscribe: (() => void)[] = [];
@@ -281,7 +283,14 @@ export class Bridge {
   }
 
   async #reportCommandError(topic: string, error: string): Promise<void> {
-    this.#logger.warn(`Command on ${topic} refused: ${error}`);
+    // Every refusal goes to bridge/error; the log gets one warning per topic every 10 s, not a flood.
+    const now = Date.now();
+    const last = this.#refusalLoggedAt.get(topic) ?? 0;
+    if (now - last >= REFUSAL_LOG_MS) {
+      if (this.#refusalLoggedAt.size > 1000) this.#refusalLoggedAt.clear();
+      this.#refusalLoggedAt.set(topic, now);
+      this.#logger.warn(`Command on ${topic} refused: ${error}`);
+    } else this.#logger.debug(`Command on ${topic} refused: ${error}`);
     await this.#publisher?.event(this.topics.bridgeError, JSON.stringify({ topic, error }));
   }
 

@@ -43,6 +43,7 @@ export class CameraDevice {
   #overlays: OverlayEntity[];
   #online: boolean | undefined;
   #lastError: string | undefined;
+  #lastErrorKey: string | undefined;
   #context: CameraContext | undefined;
   #refreshSnapshot: (since?: number) => Promise<boolean> = () => Promise.resolve(false);
 
@@ -156,10 +157,13 @@ export class CameraDevice {
     if (isAbortError(error) && this.#controller.signal.aborted) return;
     const message = redactText(error instanceof Error ? error.message : String(error));
     const line = `${what}: ${message}`.slice(0, 255);
-    // The same failure every poll is one warning, not a log flood.
-    if (line === this.#lastError) this.#o.logger.debug(`Camera '${this.id}': ${line}`);
+    // The same failure every poll is one warning, not a log flood (a parked camera's message counts
+    // its seconds down, so refused credentials are the same failure whatever the number).
+    const key = error instanceof AuthError ? `${what}: credentials refused` : line;
+    if (key === this.#lastErrorKey) this.#o.logger.debug(`Camera '${this.id}': ${line}`);
     else this.#o.logger.warn(`Camera '${this.id}': ${what} failed: ${message}`);
     this.#lastError = line;
+    this.#lastErrorKey = key;
     void this.#o.publisher.state(this.#topics.lastError, line);
     // A P2P camera that no path reached (RaceError) is as unreachable as a refused connection.
     if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof AuthError || error instanceof RaceError || isNetworkError(error)) {

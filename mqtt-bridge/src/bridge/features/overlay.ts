@@ -122,6 +122,8 @@ export class OverlayHub {
 
   async #onCycle(report: CycleReport): Promise<void> {
     for (const [cameraId, ms] of Object.entries(report.cameras)) {
+      // A failed cycle took no real time to write anything: its figure would read as a fast camera.
+      if (report.errors[cameraId] !== undefined) continue;
       await this.#publisher.state(this.#topics.camera(cameraId).overlayMs, String(Math.round(ms)));
     }
   }
