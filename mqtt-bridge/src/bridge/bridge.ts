@@ -209,7 +209,9 @@ export class Bridge {
       sources.set(camera.id, (this.#options.createSource ?? createCameraSource)(camera, this.#logger.child(camera.id)));
     }
     const clients = new Map([...sources].flatMap(([id, source]) => (source instanceof HikvisionSource ? [[id, source.client] as const] : [])));
-    const hub = new OverlayHub(config, clients, publisher, this.topics, this.#logger);
+    const valuesFile = this.#options.stateDir === undefined ? undefined : join(this.#options.stateDir, `overlay-values-${fileSafe(this.#mqtt.base_topic)}.json`);
+    const hub = new OverlayHub(config, clients, publisher, this.topics, this.#logger, valuesFile);
+    await hub.restoreValues();
     this.#overlays = hub;
     const devices = config.cameras.map((camera) => {
       const overlays = hub.sync.cameras().some((c) => c.id === camera.id) ? overlayEntities(camera) : [];

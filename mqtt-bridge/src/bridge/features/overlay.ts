@@ -4,6 +4,8 @@
  * diagnostic sensor shows each camera's milliseconds in the last cycle. The work itself is core's
  * OverlaySync; this file only maps entities to its calls and its reports to states.
  */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import {
   type CamflowConfig,
   type CameraConfig,
@@ -64,10 +66,22 @@ export class OverlayHub {
   readonly #off: (() => void)[] = [];
   #running = false;
 
+  /** Template values set from Home Assistant, kept here so a restart shows them again (no file: memory only). */
+  readonly #valuesFile: string | undefined;
+  readonly #values: Record<string, string> = {};
+
   /** `clients` are the cameras' own clients (one pool and one digest state per camera); the bridge closes them. */
-  constructor(config: CamflowConfig, clients: ReadonlyMap<string, HikvisionClient>, publisher: Publisher, topics: BridgeTopics, logger: Logger) {
+  constructor(
+    config: CamflowConfig,
+    clients: ReadonlyMap<string, HikvisionClient>,
+    publisher: Publisher,
+    topics: BridgeTopics,
+    logger: Logger,
+    valuesFile?: string,
+  ) {
     this.#publisher = publisher;
     this.#topics = topics;
+    this.#valuesFile = valuesFile;
     const cameras: OverlayCameraSpec[] = [];
     for (const camera of config.cameras) {
       const target = clients.get(camera.id);
@@ -110,13 +124,39 @@ export class OverlayHub {
     this.#registered.set(cameraId, { cameraId, entities });
   }
 
+  /** The values set before the last stop, set again (before the first cycle, so nothing shows `--`). */
+  async restoreValues(): Promise<void> {
+    if (this.#valuesFile === undefined) return;
+    let saved: unknown;
+    try {
+      saved = JSON.parse(await readFile(this.#valuesFile, 'utf8'));
+    } catch {
+      return; // none yet, or unreadable: start without
+    }
+    if (typeof saved !== 'object' || saved === null) return;
+    for (const [name, text] of Object.entries(saved)) if (typeof text === 'string') await this.setValue(name, text, false);
+  }
+
   /** Sets a template value; every overlay on every camera that shows it follows. */
-  async setValue(name: string, text: string): Promise<void> {
+  async setValue(name: string, text: string, save = true): Promise<void> {
     this.sync.setValue(name, parseTemplateValue(text));
+    this.#values[name] = text;
+    if (save) await this.#saveValues();
     for (const { cameraId, entities } of this.#registered.values()) {
       for (const entity of entities) {
         if (entity.mode === 'value' && entity.valueName === name) await this.#publisher.state(this.#topics.camera(cameraId).overlay(entity.id), text);
       }
+    }
+  }
+
+  async #saveValues(): Promise<void> {
+    if (this.#valuesFile === undefined) return;
+    try {
+      await mkdir(dirname(this.#valuesFile), { recursive: true });
+      await writeFile(`${this.#valuesFile}.part`, JSON.stringify(this.#values));
+      await rename(`${this.#valuesFile}.part`, this.#valuesFile);
+    } catch {
+      // Best effort: the value is set on the cameras either way; only a restart would not show it.
     }
   }
 
