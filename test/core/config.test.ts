@@ -45,7 +45,7 @@ describe('config', () => {
       timeout: 5_000,
       auth_backoff: 300_000,
     });
-    expect(trail).toMatchObject({ type: 'p2p', password: 'fallback', relay: true, username: 'admin' });
+    expect(trail).toMatchObject({ type: 'p2p', password: 'fallback', servers: [], username: 'admin', stagger: 0, lan_grace: 0 });
     expect(config.overlay_sync).toEqual({ interval: 1_000, timeout: 3_000, resync: 300_000 });
   });
 
@@ -136,5 +136,24 @@ cameras:
     expect(schema).toContain('"hikvision"');
     expect(schema).toContain('fingerprint256');
     expect(schema).toContain('"p2p"');
+  });
+
+  it('refuses relay: true without directory servers, at its path, and takes every P2P option', () => {
+    const p2p = (extra: string) => `cameras:\n  - id: trail\n    type: p2p\n    did: LBCS-000000-CCCJJ\n    password: x\n${extra}`;
+    const error = configError(p2p('    relay: true\n'));
+    expect(error.message).toMatch(/cameras\[0\]\.relay \(line 6\): relay needs directory servers to relay through: add servers \(host:port\), or leave relay out/);
+    const config = parseConfig(
+      p2p('    relay: true\n    servers: ["203.0.113.5:32100"]\n    stagger: 150ms\n    lan_grace: 2s\n    allowed_cidrs: [192.168.1.0/24]\n'),
+      { env: {} },
+    );
+    expect(config.cameras[0]).toMatchObject({ relay: true, servers: ['203.0.113.5:32100'], stagger: 150, lan_grace: 2000, allowed_cidrs: ['192.168.1.0/24'] });
+    expect(configError(p2p('    allowed_cidrs: [192.168.1.0]\n')).message).toMatch(/expected an IPv4 CIDR/);
+  });
+
+  it('describes every P2P field in the JSON schema', () => {
+    const schema = JSON.stringify(configJsonSchema());
+    for (const text of ['The device id printed on the camera', 'UDP port the camera answers LAN searches on', 'P2P directory servers', 'Allow the relay path', 'Keep media on the LAN']) {
+      expect(schema).toContain(text);
+    }
   });
 });

@@ -46,19 +46,33 @@ export const hikvisionCameraConfig = z.strictObject({
   overlays: z.array(overlayConfig).default([]),
 });
 
+const ipv4Cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected an IPv4 CIDR such as 192.168.1.0/24');
+
 export const p2pCameraConfig = z.strictObject({
-  id: cameraId,
-  name: z.string().min(1).optional(),
-  type: z.literal('p2p'),
-  did: z.string().regex(/^[A-Z]{1,8}-\d{6}-[A-Z]{5}$/i, 'expected a device id such as LBCS-000000-CCCJJ'),
-  host: z.string().min(1).optional(),
-  lan_port: port.optional(),
-  ports: z.array(port).min(1).optional(),
-  servers: z.array(hostPort).default([]),
-  relay: z.boolean().default(true),
-  username: z.string().min(1).default('admin'),
-  password: z.string(),
-  timeout: duration('10s'),
+    id: cameraId,
+    name: z.string().min(1).optional(),
+    type: z.literal('p2p'),
+    did: z
+      .string()
+      .regex(/^[A-Z]{1,8}-\d{6}-[A-Z]{5}$/i, 'expected a device id such as LBCS-000000-CCCJJ')
+      .meta({ description: 'The device id printed on the camera or shown in its app (PREFIX-NUMBER-CHECK, e.g. LBCS-000000-CCCJJ)' }),
+    host: z.string().min(1).optional().meta({ description: "The camera's IP address on your network when known (e.g. its Wi-Fi AP 192.168.43.1): tried directly besides the LAN search" }),
+    lan_port: port.optional().meta({ description: 'UDP port the camera answers LAN searches on. Default 32108' }),
+    ports: z.array(port).min(1).optional().meta({ description: "UDP ports of the camera's session, tried directly when host is set. Default 40611" }),
+    servers: z
+      .array(hostPort)
+      .default([])
+      .meta({ description: 'P2P directory servers (host:port) the camera registers with, for P2P and relay paths from outside its network. Empty: LAN and direct only' }),
+    relay: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Allow the relay path through a directory server when nothing else connects. Default: on when servers are given; true without servers is an error' }),
+    username: z.string().min(1).default('admin'),
+    password: z.string(),
+    timeout: duration('10s'),
+    stagger: duration('0ms').meta({ description: 'Delay between starting the paths of a connection race (0: all at once; UDP probes are cheap)' }),
+    lan_grace: duration('0ms').meta({ description: 'Keep media on the LAN: hold a P2P or relay success this long for a LAN or direct one. 0: first path wins' }),
+    allowed_cidrs: z.array(ipv4Cidr).optional().meta({ description: 'Accept only paths whose camera address lies in these IPv4 networks (e.g. [192.168.1.0/24])' }),
 });
 
 export const cameraConfig = z.discriminatedUnion('type', [hikvisionCameraConfig, p2pCameraConfig]);

@@ -58,6 +58,14 @@ export const camflowConfig = z
           input: camera.id,
         });
       } else seen.set(camera.id, index);
+      if (camera.type === 'p2p' && camera.relay === true && camera.servers.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cameras', index, 'relay'],
+          message: 'relay needs directory servers to relay through: add servers (host:port), or leave relay out',
+          input: camera.relay,
+        });
+      }
       if (camera.type !== 'hikvision') return;
       const overlayIds = new Set<number>();
       camera.overlays.forEach((overlay, overlayIndex) => {

@@ -42,7 +42,6 @@ export class CameraDevice {
   #details: CameraDetails | undefined;
   #overlays: OverlayEntity[];
   #online: boolean | undefined;
-  #lastError: string | undefined;
   #lastErrorKey: string | undefined;
   #context: CameraContext | undefined;
   #refreshSnapshot: (since?: number) => Promise<boolean> = () => Promise.resolve(false);
@@ -162,7 +161,6 @@ export class CameraDevice {
     const key = error instanceof AuthError ? `${what}: credentials refused` : line;
     if (key === this.#lastErrorKey) this.#o.logger.debug(`Camera '${this.id}': ${line}`);
     else this.#o.logger.warn(`Camera '${this.id}': ${what} failed: ${message}`);
-    this.#lastError = line;
     this.#lastErrorKey = key;
     void this.#o.publisher.state(this.#topics.lastError, line);
     // A P2P camera that no path reached (RaceError) is as unreachable as a refused connection.

@@ -200,11 +200,14 @@ function coreConfigOf(s: Readonly<CameraSettings>, id: string): CameraConfig {
       did: s.did,
       ...(s.host === '' ? {} : { host: s.host }),
       ...(s.port === undefined ? {} : { ports: [s.port] }),
+      // The config node has no directory servers yet, so LAN and direct paths only.
       servers: [],
-      relay: true,
+      relay: false,
       username: s.username || 'admin',
       password: s.password,
       timeout: s.timeoutMs,
+      stagger: 0,
+      lan_grace: 0,
     };
   }
   return {

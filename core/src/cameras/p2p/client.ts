@@ -94,7 +94,7 @@ export class TrailCamClient extends TypedEmitter<TrailCamEvents> {
     const options: TrailCamClientOptions = {
       did: camera.did,
       servers: camera.servers,
-      relay: camera.relay,
+      relay: camera.relay ?? camera.servers.length > 0,
       username: camera.username,
       password: camera.password,
       timeoutMs: camera.timeout,
@@ -108,6 +108,9 @@ export class TrailCamClient extends TypedEmitter<TrailCamEvents> {
     }
     if (camera.lan_port !== undefined) options.lanPort = camera.lan_port;
     if (camera.ports !== undefined) options.ports = camera.ports;
+    if (camera.stagger > 0) options.staggerMs = camera.stagger;
+    if (camera.lan_grace > 0) options.lanGraceMs = camera.lan_grace;
+    if (camera.allowed_cidrs !== undefined) options.allowedCidrs = camera.allowed_cidrs;
     if (logger !== undefined) options.logger = logger;
     return new TrailCamClient(options);
   }
