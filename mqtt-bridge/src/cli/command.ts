@@ -16,6 +16,8 @@ export interface Command {
   /** `config check FILE`: shown in the usage text. */
   usage: string;
   summary: string;
+  /** `--help`: each option (as written on the command line) and what it does, its default included. */
+  options?: readonly (readonly [flags: string, text: string])[];
   /** Returns the process exit code. */
   run(args: string[], io: CliIo): Promise<number>;
 }
@@ -28,3 +30,8 @@ export class UsageError extends Error {
 export function writeLine(stream: NodeJS.WritableStream, line: string): void {
   stream.write(`${line}\n`);
 }
+
+/** Options most commands share, for their --help. */
+export const CONFIG_OPTION = ['-c, --config FILE', 'camflow.yaml to use (required)'] as const;
+export const CAMERA_OPTION = ['--camera ID', 'the camera, by its id in the config (required)'] as const;
+export const JSON_OPTION = ['--json', 'print JSON only on stdout (messages go to stderr); default off'] as const;

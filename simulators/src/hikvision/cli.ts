@@ -15,7 +15,8 @@ export const hikvisionCommand: SimulatorCommand = {
         latency: { type: 'string', default: '0' },
         jitter: { type: 'string', default: '0' },
         username: { type: 'string', default: 'admin' },
-        password: { type: 'string', default: 'password' },
+        // From the environment too: a password on the command line is visible to everyone in `ps`.
+        password: { type: 'string', default: process.env['CAMFLOW_SIM_PASSWORD'] ?? 'password' },
         'basic-only': { type: 'boolean', default: false },
         nvr: { type: 'boolean', default: false },
       },

@@ -21,7 +21,7 @@ export const trailcamCommand: SimulatorCommand = {
         'server-port': { type: 'string', default: '0' },
         photos: { type: 'string', default: '12' },
         username: { type: 'string', default: 'admin' },
-        password: { type: 'string', default: 'admin' },
+        password: { type: 'string', default: process.env['CAMFLOW_SIM_PASSWORD'] ?? 'admin' },
         'max-sessions': { type: 'string', default: '1' },
       },
     });

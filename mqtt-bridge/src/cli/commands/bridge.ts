@@ -3,12 +3,13 @@ import { dirname, resolve } from 'node:path';
 import { createPipeline, ensureError, loadConfig, type Pipeline } from '@camflow/core';
 import { Bridge } from '../../bridge/bridge.js';
 import { bridgeVersion } from '../../bridge/version.js';
-import { type Command, UsageError, writeLine } from '../command.js';
+import { CONFIG_OPTION, type Command, UsageError, writeLine } from '../command.js';
 
 export const bridge: Command = {
   path: ['bridge'],
   usage: 'bridge --config FILE',
   summary: 'Run the Home Assistant MQTT bridge (embedded broker when mqtt.url is not set)',
+  options: [CONFIG_OPTION],
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string', short: 'c' } } });
     if (values.config === undefined || positionals.length > 0) throw new UsageError('expected --config FILE');

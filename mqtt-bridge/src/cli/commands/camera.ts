@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, createCamera, HikvisionClient, loadConfig, type CameraConfig, type HikvisionCameraConfig } from '@camflow/core';
-import { type CliIo, type Command, UsageError, writeLine } from '../command.js';
+import { CAMERA_OPTION, CONFIG_OPTION, type CliIo, type Command, UsageError, writeLine } from '../command.js';
+import { checkOutputPath, writeOutput } from '../output.js';
 
 const options = { config: { type: 'string', short: 'c' }, camera: { type: 'string' } } as const;
 
@@ -30,6 +30,7 @@ export const cameraInfo: Command = {
   path: ['camera', 'info'],
   usage: 'camera info --config FILE --camera ID',
   summary: "Print a camera's device information as JSON",
+  options: [CONFIG_OPTION, CAMERA_OPTION],
   async run(args, io) {
     const { values } = parseArgs({ args, options, allowPositionals: false });
     const camera = await findCamera(values.config, values.camera, io);
@@ -54,13 +55,16 @@ export const snapshot: Command = {
   path: ['snapshot'],
   usage: 'snapshot --config FILE --camera ID -o FILE.jpg',
   summary: 'Save one JPEG from a camera',
+  options: [CONFIG_OPTION, CAMERA_OPTION, ['-o, --out FILE', 'where to save the JPEG (required; its folder must exist)']],
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { ...options, output: { type: 'string', short: 'o' } }, allowPositionals: false });
-    if (values.output === undefined) throw new UsageError('-o FILE is required');
+    const { values } = parseArgs({ args, options: { ...options, out: { type: 'string', short: 'o' }, output: { type: 'string' } }, allowPositionals: false });
+    const output = values.out ?? values.output;
+    if (output === undefined) throw new UsageError('-o FILE is required');
+    await checkOutputPath(output);
     const camera = await findCamera(values.config, values.camera, io);
     const jpeg = await snapshotOf(camera, io);
-    await writeFile(values.output, jpeg);
-    writeLine(io.stdout, `✓ ${values.output} (${jpeg.length} bytes)`);
+    await writeOutput(output, jpeg);
+    writeLine(io.stdout, `✓ ${output} (${jpeg.length} bytes)`);
     return 0;
   },
 };

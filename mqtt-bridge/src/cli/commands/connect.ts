@@ -8,7 +8,7 @@ import {
   TrailCamClient,
   loadConfig,
 } from '@camflow/core';
-import { type CliIo, type Command, UsageError, writeLine } from '../command.js';
+import { CAMERA_OPTION, CONFIG_OPTION, type CliIo, type Command, JSON_OPTION, UsageError, writeLine } from '../command.js';
 
 /** The p2p camera `id` from the config file, or a clear error. */
 export async function loadP2pCamera(file: string | undefined, id: string | undefined, io: CliIo): Promise<P2pCameraConfig> {
@@ -43,6 +43,14 @@ export const connect: Command = {
   path: ['connect'],
   usage: 'connect --config FILE --camera ID [--lan] [--p2p] [--relay] [--json]',
   summary: 'Race every path to a P2P camera and report why the connection took what it took',
+  options: [
+    CONFIG_OPTION,
+    CAMERA_OPTION,
+    ['--lan', 'only the LAN and direct paths (default: every path)'],
+    ['--p2p', 'only the P2P path through the directory servers'],
+    ['--relay', 'only the relay path (needs servers in the config)'],
+    JSON_OPTION,
+  ],
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -56,6 +64,7 @@ export const connect: Command = {
       },
     });
     const camera = await loadP2pCamera(values.config, values.camera, io);
+    if (values.relay && camera.servers.length === 0) throw new UsageError(`--relay needs directory servers: camera '${camera.id}' has no servers in the config`);
     const modes: PathMode[] = [];
     if (values.lan) modes.push('lan', 'direct');
     if (values.p2p) modes.push('p2p');
@@ -63,13 +72,14 @@ export const connect: Command = {
     const client = TrailCamClient.fromConfig(camera, io.logger);
     try {
       const report = await client.connect({ signal: io.signal, ...(modes.length === 0 ? {} : { modes }) });
-      printReport(io, report, true);
+      // With --json, stdout carries the JSON only (`| jq .` works); the human report is not printed.
       if (values.json) writeLine(io.stdout, JSON.stringify(report));
+      else printReport(io, report, true);
       return 0;
     } catch (error) {
       if (!(error instanceof RaceError)) throw error;
-      printReport(io, error.report, false);
       if (values.json) writeLine(io.stdout, JSON.stringify({ error: error.message, ...error.report }));
+      else printReport(io, error.report, false);
       return 1;
     } finally {
       await client.close();

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { JOB_STATES, type Job, type JobState } from '@camflow/core';
-import { type CliIo, type Command, UsageError, writeLine } from '../command.js';
+import { CONFIG_OPTION, type CliIo, type Command, JSON_OPTION, UsageError, writeLine } from '../command.js';
 import { isFinished, jobJson, jobLine, parseParams, pipelineFrom, progressBar, sleep } from '../pipeline-cli.js';
 
 const POLL_MS = 200;
@@ -9,6 +9,13 @@ export const jobsAdd: Command = {
   path: ['jobs', 'add'],
   usage: 'jobs add TYPE --config FILE [--camera ID] [--param K=V]... [--wait] [--json]',
   summary: 'Queue a job (snapshot, cleanup, ...); --wait works it here and shows its progress',
+  options: [
+    CONFIG_OPTION,
+    ['--camera ID', 'the camera the job is for (the param camera)'],
+    ['--param K=V', 'a job parameter; repeat for more (numbers, true/false and JSON are typed)'],
+    ['--wait', 'work the job here too, show a progress bar, exit 0 only if it completed'],
+    JSON_OPTION,
+  ],
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -87,6 +94,13 @@ export const jobsList: Command = {
   path: ['jobs', 'list'],
   usage: 'jobs list --config FILE [--state S] [--type T] [--camera ID] [--json]',
   summary: 'List jobs, newest first',
+  options: [
+    CONFIG_OPTION,
+    ['--state S', 'waiting, delayed, active, completed, failed or cancelled (default: all)'],
+    ['--type T', 'only jobs of this type'],
+    ['--camera ID', 'only jobs for this camera'],
+    JSON_OPTION,
+  ],
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -120,6 +134,7 @@ export const jobsWatch: Command = {
   path: ['jobs', 'watch'],
   usage: 'jobs watch [ID] --config FILE',
   summary: 'Live progress of running jobs (JSON lines when not on a terminal)',
+  options: [CONFIG_OPTION],
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string', short: 'c' } } });
     const [id] = positionals;

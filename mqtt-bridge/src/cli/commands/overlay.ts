@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type CameraValidation, type CycleReport, loadConfig, noopLogger, OverlaySync, type TemplateValue } from '@camflow/core';
-import { type CliIo, type Command, UsageError, writeLine } from '../command.js';
+import { CONFIG_OPTION, type CliIo, type Command, UsageError, writeLine } from '../command.js';
 
 const USAGE =
   'overlay sync --config FILE [--once | --cycles N] [--validate] [--json] [--set NAME=VALUE]... [--camera ID]...';
@@ -9,6 +9,15 @@ export const overlaySync: Command = {
   path: ['overlay', 'sync'],
   usage: USAGE,
   summary: "Keep the cameras' text overlays current (until Ctrl-C, or --once / --cycles N)",
+  options: [
+    CONFIG_OPTION,
+    ['--once', 'one cycle, then exit: 0 only if every camera was synced'],
+    ['--cycles N', 'N cycles, then exit (default: until Ctrl-C)'],
+    ['--validate', 'check each camera first (reachable, credentials, overlays)'],
+    ['--json', 'one JSON line per cycle on stdout, with the cameras that failed and why'],
+    ['--set NAME=VALUE', 'a template value ({{value.NAME}}); repeat for more. Unset values show as --'],
+    ['--camera ID', 'only this camera; repeat for more (default: every Hikvision camera)'],
+  ],
   async run(args, io) {
     const options = parseOptions(args);
     const config = await loadConfig(options.config, { env: io.env });

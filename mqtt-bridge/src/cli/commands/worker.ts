@@ -1,11 +1,16 @@
 import { parseArgs } from 'node:util';
-import { type Command, UsageError, writeLine } from '../command.js';
+import { CONFIG_OPTION, type Command, UsageError, writeLine } from '../command.js';
 import { pipelineFrom } from '../pipeline-cli.js';
 
 export const worker: Command = {
   path: ['worker'],
   usage: 'worker --config FILE [--types T1,T2] [--concurrency N]',
   summary: 'Work on queued jobs until Ctrl-C (then finish or hand back what it holds)',
+  options: [
+    CONFIG_OPTION,
+    ['--types T1,T2', 'only these job types (default: every type)'],
+    ['--concurrency N', 'at most N jobs of a type at once here (default: the config)'],
+  ],
   async run(args, io) {
     const { values } = parseArgs({
       args,
