@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { camflowBin, repoRoot, runCamflow } from '../helpers/cli.js';
+import { camflowBin, repoRoot, runCamflow, startUntil } from '../helpers/cli.js';
 import { TestMqttClient } from '../helpers/mqtt.js';
 import { HikvisionSimulator } from '@camflow/simulators';
 
@@ -63,21 +63,7 @@ describe('camflow bridge', () => {
       config,
       `mqtt:\n  embedded: { port: 0 }\ncameras:\n  - id: gate\n    type: hikvision\n    host: 127.0.0.1\n    port: ${camera.port}\n    username: admin\n    password: password\n`,
     );
-    const child = spawn(process.execPath, [camflowBin, 'bridge', '--config', config], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
-    });
-    let stdout = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('running on')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}`)));
-    });
+    const { child } = await startUntil(process.execPath, [camflowBin, 'bridge', '--config', config], 'running on', cleanups);
     const added = await runCamflow(['jobs', 'add', 'snapshot', '--camera', 'gate', '--config', config]);
     expect(added.code, added.stderr).toBe(0);
     const id = added.stdout.trim();

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/cli.js';
+import { repoRoot, startUntil } from '../helpers/cli.js';
 import { createServer } from 'node:net';
 import { freePort } from '../helpers/mosquitto.js';
 
@@ -40,21 +40,7 @@ describe('npm start demo', () => {
     const dir = await mkdtemp(join(tmpdir(), 'camflow-demo-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const { file, brokerPort } = await demoConfig(dir);
-    const child = spawn('npm', ['start', '--silent', '--', file], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(-(child.pid ?? 0), 'SIGKILL');
-        await once(child, 'exit');
-      }
-    });
-    let stdout = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('Ctrl-C stops everything')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`npm start exited ${code}: ${stdout}`)));
-    });
+    const { child } = await startUntil('npm', ['start', '--silent', '--', file], 'Ctrl-C stops everything', cleanups, { detached: true });
     const exited = once(child, 'exit');
     child.kill('SIGINT');
     await exited;
