@@ -21,3 +21,16 @@ describe('a YAML syntax error', () => {
     expect(message).not.toMatch(/:\s*$/m);
   });
 });
+
+describe('a misspelt key', () => {
+  it('is one problem with a "did you mean", not an unknown key plus a missing one', () => {
+    const text = 'cameras:\n  - id: gate\n    type: hikvision\n    host: 127.0.0.1\n    usernme: admin\n    password: x\n';
+    let message = '';
+    try {
+      parseConfig(text, { source: 'camflow.yaml', env: {} });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe('camflow.yaml has 1 problem:\n  - cameras[0] (line 2): unknown key "usernme": did you mean "username"?');
+  });
+});

@@ -72,6 +72,16 @@ describe('camflow overlay sync', () => {
     expect(back.overlay(1, 1)?.text).toMatch(/^1 - \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     expect(back.overlay(1, 2)?.text).toBe('Outside 21.5 °C');
     expect(result.stderr).toMatch(/✓ Updated overlay 2 on 'Back': "Outside 21\.5 °C" \(\d+ms\)/);
+    expect(result.stderr).not.toContain('no overlay template uses');
+  });
+
+  it('warns about a --set value no template uses (a typo), and still runs', async () => {
+    const back = await camera();
+    const file = await configFile(cameraYaml('back', back, BACK_OVERLAYS));
+    const result = await runCamflow(['overlay', 'sync', '--config', file, '--once', '--set', 'temperatur=21']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('! --set temperatur=...: no overlay template uses {{value.temperatur}} (templates use: temperature)');
+    expect(back.overlay(1, 2)?.text).toBe('Outside -- °C');
   });
 
   it('--cycles N runs N cycles and sends only what changed after the first', async () => {

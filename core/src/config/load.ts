@@ -46,7 +46,7 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Cam
   for (const value of fromEnv) registerSecret(value);
   registerConfigSecrets(substituted);
   const result = camflowConfig.safeParse(substituted, { reportInput: true });
-  if (!result.success) issues.push(...result.error.issues.map(toConfigIssue));
+  if (!result.success) issues.push(...withSuggestions(result.error.issues).map(toConfigIssue));
   if (issues.length > 0) {
     const located = issues.map((issue) => withLine(issue, doc, lineCounter));
     const count = located.length === 1 ? '1 problem' : `${located.length} problems`;
@@ -87,6 +87,58 @@ function yamlProblem(message: string, code: string): string {
   const sentence = first.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
   const context = snippet.filter((line) => line.trim() !== '').map((line) => `      ${line}`);
   return [`YAML: ${sentence}`, ...context].join('\n');
+}
+
+/**
+ * A misspelt key (`usernme`) makes two issues: the unknown key and the missing one it was meant to be.
+ * They become one: "unknown key "usernme": did you mean "username"?", and the missing-key issue goes.
+ */
+function withSuggestions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const missing = issues.filter((i) => i.code === 'invalid_type' && 'input' in i && i.input === undefined);
+  const dropped = new Set<z.core.$ZodIssue>();
+  const out: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') {
+      out.push(issue);
+      continue;
+    }
+    for (const key of issue.keys) {
+      const here = missing.filter((m) => m.path.length === issue.path.length + 1 && issue.path.every((p, i) => m.path[i] === p));
+      const known = here.map((m) => String(m.path.at(-1)));
+      const guess = closest(key, known);
+      if (guess !== undefined) for (const m of here) if (String(m.path.at(-1)) === guess) dropped.add(m);
+      // Without its input: "(got a mapping)" would say nothing useful about a key.
+      const { input: _input, ...rest } = issue;
+      out.push({ ...rest, keys: [key], message: guess === undefined ? `unknown key "${key}"` : `unknown key "${key}": did you mean "${guess}"?` } as unknown as z.core.$ZodIssue);
+    }
+  }
+  return out.filter((issue) => !dropped.has(issue));
+}
+
+/** The candidate within two edits of `word`, if exactly one is closest. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {

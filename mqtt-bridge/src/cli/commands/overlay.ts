@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type CameraValidation, type CycleReport, loadConfig, noopLogger, OverlaySync, type TemplateValue } from '@camflow/core';
+import { type CamflowConfig, type CameraValidation, type CycleReport, loadConfig, noopLogger, OverlaySync, type TemplateValue } from '@camflow/core';
 import { CONFIG_OPTION, type CliIo, type Command, UsageError, writeLine } from '../command.js';
 
 const USAGE =
@@ -31,6 +31,7 @@ export const overlaySync: Command = {
       values: options.values,
       ...(options.cameras.length === 0 ? {} : { cameraIds: options.cameras }),
     });
+    warnUnusedValues(config, options.values, io);
     if (sync.cameras().length === 0) {
       writeLine(io.stderr, `✗ ${options.config} has no Hikvision camera to sync`);
       return 1;
@@ -91,6 +92,20 @@ function parseSets(sets: readonly string[]): Record<string, TemplateValue> {
     out[name] = set.slice(equals + 1);
   }
   return out;
+}
+
+/** A `--set` no template reads is most likely a typo: said, not silently ignored. */
+function warnUnusedValues(config: CamflowConfig, values: Record<string, TemplateValue>, io: CliIo): void {
+  const used = new Set<string>();
+  for (const camera of config.cameras) {
+    if (camera.type !== 'hikvision') continue;
+    for (const overlay of camera.overlays) for (const m of overlay.text.matchAll(/\{\{\s*value\.([A-Za-z_][A-Za-z0-9_-]*)/g)) used.add(m[1] ?? '');
+  }
+  for (const name of Object.keys(values)) {
+    if (used.has(name)) continue;
+    const known = [...used].sort().join(', ');
+    writeLine(io.stderr, `! --set ${name}=...: no overlay template uses {{value.${name}}}${known === '' ? '' : ` (templates use: ${known})`}`);
+  }
 }
 
 /** One line per camera; returns true when every camera passed. */
