@@ -1,4 +1,4 @@
-import { ConfigError } from '@camflow/core';
+import { ConfigError, type TlsOption } from '@camflow/core';
 import type { Node, NodeAPI, NodeDef } from '../red.js';
 import { nodeLogger } from '../shared/logger.js';
 import { currentConfig } from '../shared/define.js';
@@ -15,15 +15,57 @@ export interface CameraDef extends NodeDef {
   host: string;
   port: string | number;
   tls: boolean;
+  /** With tls: 'system' (the system CAs), 'fingerprint', 'ca' or 'insecure'. */
+  verify: string;
+  fingerprint: string;
+  ca: string;
+  /** P2P: directory servers, comma or space separated `host:port`. */
+  servers: string;
+  relay: boolean;
+  lanPort: string | number;
   channel: string | number;
   did: string;
   timeout: string | number;
 }
 
-export const CAMERA_VERSION = 1;
+export const CAMERA_VERSION = 2;
 /** What the editor writes for a new node; also fills what an older or hand-written config lacks. */
-export const CAMERA_DEFAULTS = { kind: 'hikvision', host: '', port: '', tls: false, channel: 1, did: '', timeout: 5 };
-export const cameraMigrations: readonly Migration[] = [withDefaults(CAMERA_DEFAULTS)];
+export const CAMERA_DEFAULTS = {
+  kind: 'hikvision',
+  host: '',
+  port: '',
+  tls: false,
+  verify: 'system',
+  fingerprint: '',
+  ca: '',
+  channel: 1,
+  did: '',
+  servers: '',
+  relay: false,
+  lanPort: '',
+  timeout: 5,
+};
+export const cameraMigrations: readonly Migration[] = [
+  // 0 -> 1: what a hand-written config lacks.
+  withDefaults({ kind: 'hikvision', host: '', port: '', tls: false, channel: 1, did: '', timeout: 5 }),
+  // 1 -> 2: certificate checking choices, and P2P servers, relay and LAN port (defaults behave as before).
+  withDefaults({ verify: 'system', fingerprint: '', ca: '', servers: '', relay: false, lanPort: '' }),
+];
+
+/** The node's HTTPS choices as core's TLS option. */
+export function tlsOptionOf(def: Pick<CameraDef, 'tls' | 'verify' | 'fingerprint' | 'ca'>): TlsOption {
+  if (def.tls !== true) return false;
+  switch (def.verify) {
+    case 'fingerprint':
+      return { fingerprint256: String(def.fingerprint).trim().toUpperCase() };
+    case 'ca':
+      return { ca: String(def.ca).trim() };
+    case 'insecure':
+      return { insecure: true };
+    default:
+      return true;
+  }
+}
 
 /** A config node that carries the camera handle other camflow nodes use. */
 export interface CameraNode extends Node<CameraCredentials> {
@@ -44,7 +86,12 @@ export function cameraHandleFor(node: Node<CameraCredentials>, def: CameraDef): 
       kind: def.kind === 'p2p' ? 'p2p' : 'hikvision',
       host: String(def.host).trim(),
       ...(port === undefined ? {} : { port }),
-      tls: def.tls === true,
+      tls: tlsOptionOf(def),
+      servers: String(def.servers ?? '')
+        .split(/[\s,]+/)
+        .filter((server) => server !== ''),
+      relay: def.relay === true,
+      ...(optionalNumber(def.lanPort) === undefined ? {} : { lanPort: optionalNumber(def.lanPort) as number }),
       channel: optionalNumber(def.channel) ?? 1,
       did: String(def.did).trim(),
       username: node.credentials.username ?? '',

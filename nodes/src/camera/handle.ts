@@ -10,6 +10,7 @@ import {
   type OverlayTarget,
   type PathMode,
   type RaceReport,
+  type TlsOption,
   type TrailCamClient,
 } from '@camflow/core';
 
@@ -27,7 +28,15 @@ export interface CameraSettings {
   kind: CameraKind;
   host: string;
   port?: number;
-  tls: boolean;
+  /**
+   * HTTPS and how the certificate is checked, as in camflow.yaml: `false` plain HTTP, `true` the system
+   * CAs, a CA file, a pinned SHA-256 fingerprint (self-signed cameras), or verification off (insecure).
+   */
+  tls: TlsOption;
+  /** P2P: directory servers (`host:port`), relay through them, the LAN search port. */
+  servers?: readonly string[];
+  relay?: boolean;
+  lanPort?: number;
   /** Hikvision video channel (1-based). */
   channel: number;
   /** P2P device id, e.g. LBCS-000000-CCCJJ. */
@@ -200,9 +209,10 @@ function coreConfigOf(s: Readonly<CameraSettings>, id: string): CameraConfig {
       did: s.did,
       ...(s.host === '' ? {} : { host: s.host }),
       ...(s.port === undefined ? {} : { ports: [s.port] }),
-      // The config node has no directory servers yet, so LAN and direct paths only.
-      servers: [],
-      relay: false,
+      ...(s.lanPort === undefined ? {} : { lan_port: s.lanPort }),
+      servers: [...(s.servers ?? [])],
+      // Relay needs servers to relay through.
+      relay: s.relay === true && (s.servers ?? []).length > 0,
       username: s.username || 'admin',
       password: s.password,
       timeout: s.timeoutMs,

@@ -5,6 +5,7 @@
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { pickDelay, sleep } from '../timing.js';
 import { AlertStreams } from './alert-stream.js';
@@ -80,7 +81,7 @@ export class HikvisionSimulator {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.listenPort}`;
+    return `${this.options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${this.listenPort}`;
   }
 
   /** Tracks currently recording (manual record). */
@@ -91,9 +92,12 @@ export class HikvisionSimulator {
   async start(): Promise<void> {
     if (this.server !== undefined) return;
     this.stopping = new AbortController();
-    const server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 }, (req, res) => {
-      void this.handle(req, res);
-    });
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    // HTTPS with the given certificate, as cameras with a self-signed one serve it.
+    const server: Server =
+      this.options.tls === undefined
+        ? createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 }, handler)
+        : createHttpsServer({ keepAliveTimeout: 60_000, requestTimeout: 0, cert: this.options.tls.cert, key: this.options.tls.key }, handler);
     server.on('connection', (socket: Socket) => this.onConnection(socket));
     this.server = server;
     server.listen(this.options.port ?? 0, '127.0.0.1');

@@ -57,6 +57,8 @@ export interface HikvisionSimulatorOptions {
   overlayCount?: number;
   /** Max characters of an overlay text, default 44. */
   maxTextLength?: number;
+  /** Serve HTTPS with this certificate and key (PEM), as a camera with a self-signed certificate does. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Older firmware: no `/overlays/text/capabilities`; the web server answers a plain HTML 404. */
   noOverlayCapabilities?: boolean;
   /** Video channels, default 1. */
