@@ -58,4 +58,27 @@ describe('camflow-camera config node', () => {
     helper.getNode('rec').receive({ payload: 1 });
     expect((await caught).error.message).toMatch(/is a p2p camera, not a Hikvision camera/);
   });
+
+  it('a P2P camera takes its servers, relay, LAN port, LAN grace, stagger and networks into the camera it opens', async () => {
+    const flow = onTab(
+      [
+        {
+          id: 'trail', type: 'camflow-camera', kind: 'p2p', did: 'LBCS-000000-CCCJJ', host: '', version: 2,
+          servers: '203.0.113.5:32100, 203.0.113.6:32100', relay: true, lanPort: '32108', lanGrace: 2, stagger: 150, cidrs: '192.168.1.0/24',
+        },
+      ],
+      ['trail'],
+    );
+    await helper.load([cameraNode], flow, { trail: { username: 'admin', password: 'x' } });
+    const node = helper.getNode('trail') as unknown as { camera: { settings: Record<string, unknown>; camera(): { kind: string; client: { options?: unknown } } } };
+    expect(node.camera.settings).toMatchObject({
+      servers: ['203.0.113.5:32100', '203.0.113.6:32100'],
+      relay: true,
+      lanPort: 32108,
+      lanGraceMs: 2000,
+      staggerMs: 150,
+      allowedCidrs: ['192.168.1.0/24'],
+    });
+    expect(node.camera.camera().kind).toBe('p2p');
+  });
 });

@@ -23,6 +23,10 @@ export interface CameraDef extends NodeDef {
   servers: string;
   relay: boolean;
   lanPort: string | number;
+  /** P2P: keep media on the LAN (seconds to wait for a LAN/direct path), stagger between paths (ms), allowed networks. */
+  lanGrace: string | number;
+  stagger: string | number;
+  cidrs: string;
   channel: string | number;
   did: string;
   timeout: string | number;
@@ -43,13 +47,16 @@ export const CAMERA_DEFAULTS = {
   servers: '',
   relay: false,
   lanPort: '',
+  lanGrace: 0,
+  stagger: 0,
+  cidrs: '',
   timeout: 5,
 };
 export const cameraMigrations: readonly Migration[] = [
   // 0 -> 1: what a hand-written config lacks.
   withDefaults({ kind: 'hikvision', host: '', port: '', tls: false, channel: 1, did: '', timeout: 5 }),
   // 1 -> 2: certificate checking choices, and P2P servers, relay and LAN port (defaults behave as before).
-  withDefaults({ verify: 'system', fingerprint: '', ca: '', servers: '', relay: false, lanPort: '' }),
+  withDefaults({ verify: 'system', fingerprint: '', ca: '', servers: '', relay: false, lanPort: '', lanGrace: 0, stagger: 0, cidrs: '' }),
 ];
 
 /** The node's HTTPS choices as core's TLS option. */
@@ -92,6 +99,11 @@ export function cameraHandleFor(node: Node<CameraCredentials>, def: CameraDef): 
         .filter((server) => server !== ''),
       relay: def.relay === true,
       ...(optionalNumber(def.lanPort) === undefined ? {} : { lanPort: optionalNumber(def.lanPort) as number }),
+      lanGraceMs: (optionalNumber(def.lanGrace) ?? 0) * 1000,
+      staggerMs: optionalNumber(def.stagger) ?? 0,
+      allowedCidrs: String(def.cidrs ?? '')
+        .split(/[\s,]+/)
+        .filter((cidr) => cidr !== ''),
       channel: optionalNumber(def.channel) ?? 1,
       did: String(def.did).trim(),
       username: node.credentials.username ?? '',

@@ -37,6 +37,10 @@ export interface CameraSettings {
   servers?: readonly string[];
   relay?: boolean;
   lanPort?: number;
+  /** P2P: hold a P2P/relay success this long for a LAN/direct one; delay between path starts; allowed networks. */
+  lanGraceMs?: number;
+  staggerMs?: number;
+  allowedCidrs?: readonly string[];
   /** Hikvision video channel (1-based). */
   channel: number;
   /** P2P device id, e.g. LBCS-000000-CCCJJ. */
@@ -216,8 +220,9 @@ function coreConfigOf(s: Readonly<CameraSettings>, id: string): CameraConfig {
       username: s.username || 'admin',
       password: s.password,
       timeout: s.timeoutMs,
-      stagger: 0,
-      lan_grace: 0,
+      stagger: s.staggerMs ?? 0,
+      lan_grace: s.lanGraceMs ?? 0,
+      ...((s.allowedCidrs ?? []).length === 0 ? {} : { allowed_cidrs: [...(s.allowedCidrs ?? [])] }),
     };
   }
   return {
