@@ -62,4 +62,7 @@ export interface NodeAPI {
   };
   /** Message catalog lookup, pre-scoped to this node set's namespace. */
   _(key: string, substitutions?: Record<string, string | number>): string;
+  /** Node-RED's settings (settings.js): its user directory, and a `camflow` section of ours. */
+  settings?: { userDir?: string; camflow?: { pipeline?: { workers?: boolean } } };
+  log?: { warn?(message: string): void };
 }

@@ -2,7 +2,8 @@
  * node-red-node-test-helper with the real Node-RED runtime (the root devDependency), typed for the
  * parts our tests use. Import the nodes by name, i.e. the built package (`npm test` builds first).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { NodeAPI } from 'node-red-contrib-camflow/dist/red.js';
@@ -46,7 +47,9 @@ interface TestHelper {
 }
 
 export const helper = require('node-red-node-test-helper') as TestHelper;
-helper.init(require.resolve('node-red'));
+/** The Node-RED user directory of the test runtime: the camflow job pipeline keeps its files there. */
+export const nodeRedUserDir = mkdtempSync(path.join(tmpdir(), 'camflow-nodered-user-'));
+helper.init(require.resolve('node-red'), { userDir: nodeRedUserDir });
 
 /** Resolves with the next message a node receives (a `helper` node wired after the node under test). */
 export function nextMessage(node: TestNode): Promise<Record<string, any>> {

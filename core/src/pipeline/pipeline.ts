@@ -4,6 +4,7 @@
  * worker`, `camflow jobs`) create it here and never pick an engine themselves.
  */
 import { resolve } from 'node:path';
+import type { Camera } from '../cameras/camera.js';
 import type { CameraConfig } from '../config/camera.js';
 import type { PipelineConfig } from '../config/pipeline.js';
 import { noopLogger, type Logger } from '../log.js';
@@ -25,6 +26,8 @@ export interface CreatePipelineOptions {
   cameras: readonly CameraConfig[];
   logger?: Logger;
   extraTypes?: readonly AnyJobType[];
+  /** Cameras owned by the front-end (Node-RED's config nodes), found by id before the config's. */
+  resolveCamera?: (id: string) => Camera | undefined;
   /** Relative data_dir and media_dir are under it (the folder of camflow.yaml); default the working directory. */
   baseDir?: string;
 }
@@ -51,6 +54,7 @@ export async function createPipeline(options: CreatePipelineOptions): Promise<Pi
     dataDir: resolve(base, config.data_dir),
     logger,
     pool: () => (pool ??= new CpuPool()),
+    ...(options.resolveCamera === undefined ? {} : { resolveCamera: options.resolveCamera }),
   });
   const common = {
     registry,

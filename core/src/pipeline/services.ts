@@ -23,6 +23,11 @@ export interface PipelineServices {
 
 export interface ServicesOptions {
   cameras: readonly CameraConfig[];
+  /**
+   * Cameras owned elsewhere (Node-RED's camera config nodes, by node id): asked first, never closed
+   * here. Undefined for an id it does not know.
+   */
+  resolveCamera?: (id: string) => Camera | undefined;
   mediaDir: string;
   dataDir: string;
   logger: Logger;
@@ -36,8 +41,10 @@ export class CameraServices implements PipelineServices {
   readonly #configs: Map<string, CameraConfig>;
   readonly #cameras = new Map<string, Camera>();
   readonly #pool: () => CpuPool;
+  readonly #resolve: ((id: string) => Camera | undefined) | undefined;
 
   constructor(options: ServicesOptions) {
+    this.#resolve = options.resolveCamera;
     this.mediaDir = options.mediaDir;
     this.dataDir = options.dataDir;
     this.logger = options.logger;
@@ -46,6 +53,8 @@ export class CameraServices implements PipelineServices {
   }
 
   camera(id: string): Camera {
+    const owned = this.#resolve?.(id);
+    if (owned !== undefined) return owned;
     const known = this.#cameras.get(id);
     if (known !== undefined) return known;
     const config = this.#configs.get(id);

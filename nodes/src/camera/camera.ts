@@ -4,6 +4,7 @@ import { nodeLogger } from '../shared/logger.js';
 import { currentConfig } from '../shared/define.js';
 import { withDefaults, type Migration } from '../shared/version.js';
 import { CameraHandle, type CameraKind } from './handle.js';
+import { acquirePipeline, releasePipeline } from '../shared/pipeline.js';
 
 export interface CameraCredentials {
   username: string;
@@ -133,8 +134,13 @@ export default function register(RED: NodeAPI): void {
     const def = currentConfig(raw, cameraMigrations, CAMERA_DEFAULTS);
     RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
     this.camera = cameraHandleFor(this, def);
+    // Jobs (camflow jobs add, camflow-job nodes) run here while a camera is deployed.
+    acquirePipeline(RED);
     this.on('close', (_removed, done) => {
-      this.camera.close().then(done, (error: unknown) => {
+      // The workers stop first (they hand back what they hold), then the camera they used.
+      releasePipeline()
+        .then(() => this.camera.close())
+        .then(done, (error: unknown) => {
         this.error(error);
         done();
       });
