@@ -173,6 +173,10 @@ describe('camflow jobs', () => {
     const bad = await run(['jobs', 'add', 'snapshot', '--camera', 'nope', '--wait']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/✗ snapshot job .+ failed: no camera 'nope' in the config/);
+    const figures = JSON.parse((await run(['jobs', 'figures', '--json'])).stdout) as { types: Record<string, { completed: number; failed: number }> };
+    expect(figures.types['snapshot']).toMatchObject({ completed: 1, failed: 1 });
+    const table = await run(['jobs', 'figures']);
+    expect(table.stdout).toMatch(/^snapshot\s+0\s+0\s+0\s+1\s+1\s+0\s+\d+\s+\d+$/m);
     const unknown = await run(['jobs', 'add', 'nosuch']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown job type 'nosuch'/);

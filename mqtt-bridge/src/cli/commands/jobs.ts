@@ -200,3 +200,30 @@ function idCommand(verb: 'cancel' | 'retry', summary: string): Command {
 
 export const jobsCancel = idCommand('cancel', 'Stop a running job or drop a queued one');
 export const jobsRetry = idCommand('retry', 'Queue a failed or cancelled job again');
+
+export const jobsFigures: Command = {
+  path: ['jobs', 'figures'],
+  usage: 'jobs figures --config FILE [--json]',
+  summary: "The pipeline's figures: jobs per type and state, run times (avg, p95), event-loop delay",
+  options: [CONFIG_OPTION, ['--json', 'the figures as JSON']],
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false } } });
+    const pipeline = await pipelineFrom(values.config, io);
+    try {
+      const figures = await pipeline.engine.figures();
+      if (values.json) {
+        writeLine(io.stdout, JSON.stringify(figures));
+        return 0;
+      }
+      writeLine(io.stdout, 'type        waiting delayed active completed failed cancelled   avg ms   p95 ms');
+      for (const [type, f] of Object.entries(figures.types)) {
+        const n = (value: number | undefined, width: number): string => String(value ?? '-').padStart(width);
+        writeLine(io.stdout, `${type.padEnd(11)} ${n(f.waiting, 7)} ${n(f.delayed, 7)} ${n(f.active, 6)} ${n(f.completed, 9)} ${n(f.failed, 6)} ${n(f.cancelled, 9)} ${n(f.avgMs, 8)} ${n(f.p95Ms, 8)}`);
+      }
+      writeLine(io.stdout, `event-loop delay of this command: p99 ${figures.eventLoopDelayP99Ms} ms (the bridge reports its own)`);
+      return 0;
+    } finally {
+      await pipeline.close(0);
+    }
+  },
+};
