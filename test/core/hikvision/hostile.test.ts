@@ -97,3 +97,16 @@ describe('a hostile camera', () => {
     expect(camera.bytesSent).toBeLessThan(16 * MB);
   });
 });
+
+describe('a large part in many small chunks', () => {
+  it('is read whole, once its announced length has arrived', async () => {
+    const { MultipartReader } = await import('@camflow/core');
+    const body = Buffer.alloc(3 * 1024 * 1024, 0x41);
+    const stream = Buffer.concat([Buffer.from(`--boundary\r\nContent-Type: image/jpeg\r\nContent-Length: ${body.length}\r\n\r\n`), body, Buffer.from('\r\n--boundary\r\nContent-Type: application/xml\r\nContent-Length: 5\r\n\r\n<a/>\n\r\n')]);
+    const reader = new MultipartReader();
+    const parts = [];
+    for (let at = 0; at < stream.length; at += 4096) parts.push(...reader.push(stream.subarray(at, at + 4096)));
+    expect(parts.map((p) => p.body.length)).toEqual([body.length, 5]);
+    expect(parts[0]?.body.equals(body)).toBe(true);
+  });
+});

@@ -17,18 +17,39 @@ export const MAX_PART_BYTES = 8 * 1024 * 1024;
 
 export class MultipartReader {
   private buffer: Buffer = Buffer.alloc(0);
+  /** Chunks received since the last parse, not yet joined to `buffer` (joined once, when worth it). */
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+  /** Parsing cannot progress before the buffer holds this many bytes (a part of known length). */
+  private needLength = 0;
 
   /** Feeds a chunk; returns every part completed by it. */
   push(chunk: Buffer): MultipartPart[] {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.pending.push(chunk);
+    this.pendingLength += chunk.length;
+    const total = this.buffer.length + this.pendingLength;
+    if (total > MAX_PART_BYTES) throw new ProtocolError('alert stream: a part grew past 8 MB without ending; the stream was dropped');
+    // A picture part arrives in many chunks: joining and re-parsing on each would copy it over and
+    // over. Wait for its announced length; without one, only a chunk that can end something (a line
+    // break or a boundary dash, or a split right after one) is worth a parse.
+    if (total < this.needLength) return [];
+    const tail = this.buffer.length > 0 ? this.buffer[this.buffer.length - 1] : undefined;
+    if (this.needLength === 0 && !this.mayEndSomething(chunk, tail)) return [];
+    this.buffer = Buffer.concat([this.buffer, ...this.pending], total);
+    this.pending = [];
+    this.pendingLength = 0;
+    this.needLength = 0;
     const parts: MultipartPart[] = [];
     for (;;) {
       const part = this.next();
       if (part === undefined) break;
       parts.push(part);
     }
-    if (this.buffer.length > MAX_PART_BYTES) throw new ProtocolError('alert stream: a part grew past 8 MB without ending; the stream was dropped');
     return parts;
+  }
+
+  private mayEndSomething(chunk: Buffer, before: number | undefined): boolean {
+    return chunk.includes(0x0a) || chunk.includes(0x2d) || before === 0x0a || before === 0x2d || before === 0x0d;
   }
 
   private next(): MultipartPart | undefined {
@@ -56,7 +77,10 @@ export class MultipartReader {
       // Refused as announced, before its bytes pile up.
       if (Number(length) > MAX_PART_BYTES) throw new ProtocolError(`alert stream: a part announces ${length} bytes, more than the 8 MB a camera ever sends`);
       bodyEnd = bodyStart + Number(length);
-      if (this.buffer.length < bodyEnd) return undefined;
+      if (this.buffer.length < bodyEnd) {
+        this.needLength = bodyEnd;
+        return undefined;
+      }
     } else {
       const nextBoundary = this.buffer.indexOf('\r\n--', bodyStart);
       if (nextBoundary === -1) return undefined;
