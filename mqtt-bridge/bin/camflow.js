@@ -8,6 +8,14 @@ if (major < NEED[0] || (major === NEED[0] && minor < NEED[1])) {
   process.stderr.write(`camflow needs Node.js ${NEED.join('.')} or newer; this is Node.js ${process.versions.node} (${process.execPath}).\n`);
   process.exit(1);
 }
+// node:sqlite (the job pipeline's embedded engine) is still "experimental" on Node 22 and says so on
+// every start; for a command-line tool that line is noise, so it alone is left out.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const text = typeof warning === 'string' ? warning : warning?.message;
+  if (typeof text === 'string' && text.startsWith('SQLite is an experimental feature')) return;
+  return emitWarning.call(process, warning, ...rest);
+};
 try {
   await import('../dist/cli/main.js');
 } catch (error) {
