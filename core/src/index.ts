@@ -8,5 +8,17 @@ export * from './http/index.js';
 export * from './overlay/index.js';
 export * from './racer/index.js';
 export * from './cameras/p2p/index.js';
-export { createCamera, type Camera, type CameraKind, type HikvisionCamera, type P2pCamera } from './cameras/camera.js';
+export {
+  createCamera,
+  type Camera,
+  type CameraBase,
+  type CameraDetails,
+  type CameraKind,
+  type ClipInfo,
+  type ClipRequest,
+  type FrameOptions,
+  type GrayFrame,
+  type HikvisionCamera,
+  type P2pCamera,
+} from './cameras/camera.js';
 export * from './pipeline/index.js';

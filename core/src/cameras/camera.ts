@@ -1,39 +1,104 @@
 /**
- * One camera from its config, whatever its kind, so front-ends stop deciding Hikvision vs P2P each on
- * their own: what every kind can do (a JPEG, close) is here; anything kind-specific goes through the
- * typed client, narrowed by `kind` (`if (camera.kind === 'hikvision') camera.client.deviceInfo()`).
- * Creating a camera does no I/O.
+ * One camera from its config, whatever its kind: the single interface every front-end (MQTT bridge,
+ * Node-RED, Homebridge, the pipeline's jobs) uses. What every kind can do (details, a JPEG, close) is
+ * required; what only some kinds can do is an optional capability a front-end tests for
+ * (`if (camera.events) ...`), so adding a camera kind means adding it here once, not in each front-end.
+ * Anything truly kind-specific goes through the typed client, narrowed by `kind`
+ * (`if (camera.kind === 'hikvision') camera.client.deviceInfo()`). Creating a camera does no I/O.
  */
 import type { CameraConfig, HikvisionCameraConfig, P2pCameraConfig } from '../config/camera.js';
 import type { Logger } from '../log.js';
 import { HikvisionClient } from './hikvision/client.js';
-import type { CallOptions } from './hikvision/types.js';
+import type { CallOptions, CameraEvent } from './hikvision/types.js';
 import { TrailCamClient } from './p2p/client.js';
 
 export type CameraKind = CameraConfig['type'];
 
-interface CameraCommon {
+/** What a camera says about itself, for device registries (Home Assistant, HomeKit). */
+export interface CameraDetails {
+  manufacturer?: string;
+  model?: string;
+  serialNumber?: string;
+  firmware?: string;
+}
+
+/** A clip recorded on request (`recordClip`). */
+export interface ClipRequest extends CallOptions {
+  /** Length after the trigger (now), in seconds. */
+  seconds: number;
+  /** Where the MP4 goes; written as `<path>.part` and renamed when whole. */
+  path: string;
+  /** Start this many seconds before now, when the camera keeps a pre-event buffer (capped by it). */
+  preEventSeconds?: number;
+  /** Called now and then while recording, fraction 0..1. */
+  onProgress?: (fraction: number, message?: string) => void;
+}
+
+/** A finished media file on disk: what a "clip ready" event carries. */
+export interface ClipInfo {
+  camera: string;
+  path: string;
+  start: Date;
+  end: Date;
+  durationMs: number;
+  bytes: number;
+}
+
+/** One low-resolution 8-bit gray frame (width * height bytes, row-major), for motion detection. */
+export interface GrayFrame {
+  width: number;
+  height: number;
+  data: Buffer;
+  /** When the frame was taken (ms since the epoch). */
+  at: number;
+}
+
+export interface FrameOptions {
+  width: number;
+  height: number;
+  fps: number;
+  signal: AbortSignal;
+}
+
+export interface CameraBase {
   /** The camera's id from the config (also its name in logs and errors). */
   readonly id: string;
-  /**
-   * A JPEG. Hikvision: the configured channel's snapshot. P2P: connects first if needed (racing the
-   * paths), then the newest photo's thumbnail; `timeoutMs` is not used there (the client's timeout is).
-   */
+  readonly kind: CameraKind;
+  details(o?: CallOptions): Promise<CameraDetails>;
+  /** A JPEG. */
   snapshot(o?: CallOptions): Promise<Buffer>;
-  /** Releases every socket and timer of the client. Idempotent. */
+  /** The camera's event stream (reconnects on its own until the signal aborts). */
+  events?(signal: AbortSignal): AsyncIterable<CameraEvent>;
+  /** Camera-side manual recording (Hikvision: to its own storage). */
+  startRecording?(o?: CallOptions): Promise<void>;
+  stopRecording?(o?: CallOptions): Promise<void>;
+  /** Records a clip to a local file; resolves once the file is whole and renamed. */
+  recordClip?(request: ClipRequest): Promise<ClipInfo>;
+  /** Low-resolution gray frames at a few fps until the signal aborts. */
+  frames?(options: FrameOptions): AsyncIterable<GrayFrame>;
+  /** Longest overlay text the device takes. */
+  textLimit?(o?: CallOptions): Promise<number>;
+  /** How the camera is reached right now (P2P: lan, direct, p2p or relay). */
+  connectionPath?(): string | undefined;
+  /** Releases every socket, timer and child process. Idempotent. */
   close(): Promise<void>;
 }
 
-export interface HikvisionCamera extends CameraCommon {
+export interface HikvisionCamera extends CameraBase {
   readonly kind: 'hikvision';
   readonly client: HikvisionClient;
   /** The configured video channel (1-based). */
   readonly channel: number;
+  events(signal: AbortSignal): AsyncIterable<CameraEvent>;
+  startRecording(o?: CallOptions): Promise<void>;
+  stopRecording(o?: CallOptions): Promise<void>;
+  textLimit(o?: CallOptions): Promise<number>;
 }
 
-export interface P2pCamera extends CameraCommon {
+export interface P2pCamera extends CameraBase {
   readonly kind: 'p2p';
   readonly client: TrailCamClient;
+  connectionPath(): string | undefined;
 }
 
 export type Camera = HikvisionCamera | P2pCamera;
@@ -49,28 +114,65 @@ export function createCamera(config: CameraConfig, logger?: Logger): Camera {
 
 function hikvisionCamera(config: HikvisionCameraConfig, logger: Logger | undefined): HikvisionCamera {
   const client = HikvisionClient.fromConfig(config, logger);
+  // Track 101 is channel 1's main stream: ISAPI numbers tracks channel * 100 + 1.
+  const track = config.channel * 100 + 1;
   return {
     kind: 'hikvision',
     id: config.id,
     client,
     channel: config.channel,
+    async details(o = {}) {
+      const info = await client.deviceInfo(o);
+      return {
+        // Firmware reports the brand in lower case (`hikvision`); registries show it as a name.
+        manufacturer: capitalize(info.manufacturer ?? 'Hikvision'),
+        model: info.model,
+        serialNumber: info.serialNumber,
+        firmware: info.firmwareVersion,
+      };
+    },
     snapshot: (o = {}) => client.snapshot(config.channel, o),
+    events: (signal) => client.events({ signal }),
+    startRecording: (o = {}) => client.startRecording(track, o),
+    stopRecording: (o = {}) => client.stopRecording(track, o),
+    textLimit: (o = {}) => client.textLimit(config.channel, o),
     close: () => client.close(),
   };
 }
 
 function p2pCamera(config: P2pCameraConfig, logger: Logger | undefined): P2pCamera {
   const client = TrailCamClient.fromConfig(config, logger);
+  /** Returns at once when connected, joins a connect under way, races again after a drop. */
+  const connected = async (o: CallOptions): Promise<void> => {
+    if (client.connected) return;
+    await client.close(); // a dropped session: free its socket before racing again
+    await client.connect(o.signal === undefined ? {} : { signal: o.signal });
+  };
   return {
     kind: 'p2p',
     id: config.id,
     client,
-    async snapshot(o = {}) {
-      const signal = o.signal === undefined ? {} : { signal: o.signal };
-      // Returns at once when connected, joins a connect already under way, races again after a drop.
-      await client.connect(signal);
-      return client.snapshot(signal);
+    async details(o = {}) {
+      await connected(o);
+      const info = await client.deviceInfo(o);
+      const text = (key: string): string | undefined => (typeof info[key] === 'string' && info[key] !== '' ? info[key] : undefined);
+      const details: CameraDetails = { manufacturer: 'TrailCam' };
+      const model = text('modelName');
+      const firmware = text('fwVerName');
+      if (model !== undefined) details.model = model;
+      if (firmware !== undefined) details.firmware = firmware;
+      return details;
     },
+    /** The newest photo's thumbnail; `timeoutMs` is not used (the client's timeout is). */
+    async snapshot(o = {}) {
+      await connected(o);
+      return client.snapshot(o.signal === undefined ? {} : { signal: o.signal });
+    },
+    connectionPath: () => (client.connected ? client.lastReport?.mode : undefined),
     close: () => client.close(),
   };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

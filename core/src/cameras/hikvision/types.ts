@@ -74,6 +74,8 @@ export interface CameraEvent {
   channel: number;
   time: Date;
   description?: string;
+  /** The source's own id for this event when it has one (a Ring ding id), so it is handled once. */
+  id?: string;
 }
 
 /**
