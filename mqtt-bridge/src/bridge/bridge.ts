@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type CamflowConfig, ensureError, type Logger, type MqttConfig, noopLogger } from '@camflow/core';
 import { CameraDevice } from './camera-device.js';
-import { type CameraSource, createCameraSource, HikvisionSource, type SourceFactory } from './camera-source.js';
+import { type CameraSource, createCameraSource, type SourceFactory } from './camera-source.js';
 import { MqttConnection, type IncomingMessage, redactUrl } from './connection.js';
 import { bridgeDeviceId, bridgeDiscovery, cameraObjectId, commandTarget, type DiscoveryContext, instanceIdPrefix, type OverlayEntity } from './discovery.js';
 import { EmbeddedBroker } from './embedded-broker.js';
@@ -208,7 +208,7 @@ export class Bridge {
     for (const camera of config.cameras) {
       sources.set(camera.id, (this.#options.createSource ?? createCameraSource)(camera, this.#logger.child(camera.id)));
     }
-    const clients = new Map([...sources].flatMap(([id, source]) => (source instanceof HikvisionSource ? [[id, source.client] as const] : [])));
+    const clients = new Map([...sources].flatMap(([id, source]) => (source.kind === 'hikvision' ? [[id, source.client] as const] : [])));
     const valuesFile = this.#options.stateDir === undefined ? undefined : join(this.#options.stateDir, `overlay-values-${fileSafe(this.#mqtt.base_topic)}.json`);
     const hub = new OverlayHub(config, clients, publisher, this.topics, this.#logger, valuesFile);
     await hub.restoreValues();

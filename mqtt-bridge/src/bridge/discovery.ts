@@ -8,15 +8,10 @@
  */
 import type { BridgeCommand, BridgeTopics, CameraTopics, CommandTarget } from './topics.js';
 
-export type CameraKind = 'hikvision' | 'p2p';
+import type { CameraDetails, CameraKind } from '@camflow/core';
 
-/** What the camera told us about itself; absent until it first answers. */
-export interface CameraDetails {
-  manufacturer?: string;
-  model?: string;
-  serialNumber?: string;
-  firmware?: string;
-}
+/** The kinds come from core's camera interface; what the camera says of itself is absent until it first answers. */
+export type { CameraDetails, CameraKind };
 
 /** A text entity for one overlay: it sets a template value (`value.NAME`) or the whole text. */
 export interface OverlayEntity {

@@ -1,4 +1,4 @@
-import type { CameraEvent, EventStreamStatus } from '@camflow/core';
+import { type CameraEvent, ConfigError, type EventStreamStatus } from '@camflow/core';
 import { cameraFrom } from '../camera/camera.js';
 import type { CameraHandle } from '../camera/handle.js';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red.js';
@@ -67,17 +67,19 @@ export default function register(RED: NodeAPI): void {
     // on the camera); this node shows the stream's state and ends its iteration only on close.
     const run = async (signal: AbortSignal): Promise<void> => {
       const camera = cameraFrom(RED, config.camera, life);
-      const client = camera.hikvision();
+      // Any camera kind with an event stream (core's camera interface); Hikvision also reports its state.
+      const source = camera.camera();
+      if (source.events === undefined) throw new ConfigError(`camera '${camera.label}' (${source.kind}) has no event stream`);
       const show = (status: EventStreamStatus): void => {
         if (life.closing) return;
         // Rejected credentials need the user: tell Catch nodes, once per failed attempt (one per back-off).
         if (status.state === 'auth_failed' && status.error !== undefined) reportError(this, status.error);
         this.status(streamStatus(RED, status));
       };
-      const off = client.on('event-stream', show);
+      const off = source.kind === 'hikvision' ? source.client.on('event-stream', show) : () => {};
       try {
-        show(client.eventStreamStatus);
-        for await (const event of client.events({ signal })) {
+        if (source.kind === 'hikvision') show(source.client.eventStreamStatus);
+        for await (const event of source.events(signal)) {
           if (passes(event.type)) this.send(eventMessage(camera, event));
         }
       } finally {
