@@ -38,4 +38,15 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The status page's script runs in the browser.
+    files: ['mqtt-bridge/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', EventSource: 'readonly',
+        fetch: 'readonly', alert: 'readonly', performance: 'readonly', requestAnimationFrame: 'readonly', URLSearchParams: 'readonly',
+      },
+    },
+  },
 );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cameraConfig } from './camera.js';
 import { duration } from './common.js';
 import { pipelineConfig } from './pipeline.js';
+import { isLoopbackAddress, statusConfig } from './status.js';
 
 export const overlaySyncConfig = z.strictObject({
   interval: duration('1s'),
@@ -45,8 +46,17 @@ export const camflowConfig = z
     mqtt: mqttConfig.optional(),
     pipeline: pipelineConfig.prefault({}),
     log: logConfig.prefault({}),
+    status: statusConfig.prefault({}),
   })
   .superRefine((config, ctx) => {
+    if (config.status.enabled && !isLoopbackAddress(config.status.host) && config.status.token === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['status', 'token'],
+        message: `the status page on ${config.status.host} (not loopback) needs a token: set status.token to \${CAMFLOW_STATUS_TOKEN}`,
+        input: config.status,
+      });
+    }
     const seen = new Map<string, number>();
     config.cameras.forEach((camera, index) => {
       const first = seen.get(camera.id);

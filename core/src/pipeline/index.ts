@@ -8,6 +8,7 @@ export { SqliteEngine, type SqliteEngineOptions } from './sqlite.js';
 export type { RedisEngineOptions } from './redis.js';
 export type { EngineOptions } from './engine-base.js';
 export { writeWhole, diskError, fileStamp } from './files.js';
+export { LoopDelay } from './figures.js';
 export { snapshotJob } from './jobs/snapshot.js';
 export { cleanupJob } from './jobs/cleanup.js';
 export { builtinJobTypes, createPipeline, type CreatePipelineOptions, type Pipeline } from './pipeline.js';

@@ -70,6 +70,8 @@ export class Bridge {
   /** Commands that arrived before the cameras were set up (a queue handed over at connect): run after. */
   #early: { topic: string; payload: Buffer }[] | undefined = [];
   #unsubscribe: (() => void)[] = [];
+  /** In-process readers of everything the bridge publishes (the status page); kept across restarts. */
+  readonly #taps = new Set<(topic: string, payload: string | Buffer, retained: boolean) => void>();
   #started = false;
 
   constructor(options: BridgeOptions) {
@@ -131,6 +133,15 @@ export class Bridge {
     this.#broker = undefined;
   }
 
+  /**
+   * Tells `listener` every state (when it changes) and event the bridge publishes, in process and even
+   * while the broker is away. Returns the remover.
+   */
+  tap(listener: (topic: string, payload: string | Buffer, retained: boolean) => void): () => void {
+    this.#taps.add(listener);
+    return () => this.#taps.delete(listener);
+  }
+
   /** Resolves once connected to the broker (now, if already). */
   waitConnected(signal?: AbortSignal): Promise<void> {
     if (this.#connection === undefined) return Promise.reject(new Error('bridge not started'));
@@ -181,6 +192,9 @@ export class Bridge {
     this.#connection = connection;
     this.#publisher = publisher;
     this.#unsubscribe.push(
+      publisher.tap((topic, payload, retained) => {
+        for (const tap of this.#taps) tap(topic, payload, retained);
+      }),
       connection.on('connect', () => publisher.republish()),
       connection.on('message', (message) => this.#onMessage(message)),
     );

@@ -2,9 +2,9 @@
  * The embedded MQTT broker (aedes) started when no `mqtt.url` is configured, so a newcomer sees the
  * bridge work without installing Mosquitto. Listens on loopback by default; port 0 picks a free one.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { createServer, isIP, type Server, type Socket } from 'node:net';
-import { ConfigError, type Logger } from '@camflow/core';
+import { createServer, type Server, type Socket } from 'node:net';
+import { ConfigError, isLoopbackAddress, type Logger } from '@camflow/core';
+import { sameSecret } from '../shared/secret.js';
 import { Aedes } from 'aedes';
 
 export interface EmbeddedBrokerOptions {
@@ -19,17 +19,8 @@ export interface EmbeddedBrokerOptions {
 }
 
 /** Loopback only: 127.0.0.0/8, ::1, localhost. */
-export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1' || host === '[::1]';
-}
+export const isLoopbackHost = isLoopbackAddress;
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 export class EmbeddedBroker {
   readonly #host: string;

@@ -35,6 +35,8 @@ export class Publisher {
   readonly #expected = new Set<string>();
   /** Our retained configs found on the broker before we published the new one. */
   readonly #foundRetained = new Map<string, DevicePayload>();
+  /** In-process readers of what goes out (the status page), told even while the broker is away. */
+  readonly #taps = new Set<(topic: string, payload: string | Buffer, retained: boolean) => void>();
 
   /** `owner`: this bridge's device id; only devices of this bridge instance are adopted or swept. */
   constructor(sender: MqttSender, logger: Logger, origin: string, owner = BRIDGE_DEVICE_ID) {
@@ -71,12 +73,30 @@ export class Publisher {
     const last = this.#states.get(topic);
     if (!force && last !== undefined && last.qos === qos && samePayload(last.payload, payload)) return;
     this.#states.set(topic, { payload, qos });
+    this.#tell(topic, payload, true);
     await this.#send(topic, payload, { qos, retain: true });
   }
 
   /** An event or other one-off message: never retained, never re-sent, dropped while disconnected. */
   async event(topic: string, payload: string | Buffer, qos: 0 | 1 = 1): Promise<void> {
+    this.#tell(topic, payload, false);
     await this.#send(topic, payload, { qos, retain: false });
+  }
+
+  /** Every state (when it changes) and event this publisher sends, in process; returns the remover. */
+  tap(listener: (topic: string, payload: string | Buffer, retained: boolean) => void): () => void {
+    this.#taps.add(listener);
+    return () => this.#taps.delete(listener);
+  }
+
+  #tell(topic: string, payload: string | Buffer, retained: boolean): void {
+    for (const tap of this.#taps) {
+      try {
+        tap(topic, payload, retained);
+      } catch (error) {
+        this.#logger.debug(`status tap on ${topic}: ${(error as Error).message}`);
+      }
+    }
   }
 
   /** The last retained state sent (or pending) on a topic. */

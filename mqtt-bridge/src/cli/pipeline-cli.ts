@@ -1,12 +1,19 @@
 /** What the job commands share: the pipeline from --config, progress bars, job lines. */
-import { dirname } from 'node:path';
-import { createPipeline, type Job, loadConfig, type Pipeline } from '@camflow/core';
+import { dirname, resolve } from 'node:path';
+import { type CamflowConfig, createPipeline, type Job, loadConfig, type Pipeline } from '@camflow/core';
 import { type CliIo, UsageError } from './command.js';
 
-export async function pipelineFrom(config: string | undefined, io: CliIo): Promise<Pipeline> {
-  if (config === undefined) throw new UsageError('--config FILE is required');
-  const loaded = await loadConfig(config, { env: io.env });
-  return createPipeline({ config: loaded.pipeline, cameras: loaded.cameras, logger: io.logger, baseDir: dirname(config) });
+/** The config from --config, and its media folder resolved against the file's folder. */
+export async function configFrom(file: string | undefined, io: CliIo): Promise<{ config: CamflowConfig; mediaDir: string }> {
+  if (file === undefined) throw new UsageError('--config FILE is required');
+  const config = await loadConfig(file, { env: io.env });
+  return { config, mediaDir: resolve(dirname(file), config.pipeline.media_dir) };
+}
+
+export async function pipelineFrom(file: string | undefined, io: CliIo, loaded?: CamflowConfig): Promise<Pipeline> {
+  if (file === undefined) throw new UsageError('--config FILE is required');
+  const config = loaded ?? (await configFrom(file, io)).config;
+  return createPipeline({ config: config.pipeline, cameras: config.cameras, logger: io.logger, baseDir: dirname(file) });
 }
 
 /** `--param key=value`: numbers, true/false and JSON objects/lists are typed; everything else a string. */

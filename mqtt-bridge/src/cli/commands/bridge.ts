@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { createPipeline, ensureError, loadConfig, type Pipeline } from '@camflow/core';
 import { Bridge } from '../../bridge/bridge.js';
 import { bridgeVersion } from '../../bridge/version.js';
+import { statusPage } from '../../status/start.js';
 import { CONFIG_OPTION, type Command, UsageError, writeLine } from '../command.js';
 
 export const bridge: Command = {
@@ -16,20 +17,31 @@ export const bridge: Command = {
     const config = await loadConfig(values.config, { env: io.env });
     const stateDir = resolve(dirname(values.config), config.pipeline.data_dir);
     const instance = new Bridge({ config, logger: io.logger.child('bridge'), version: bridgeVersion(), stateDir });
-    await instance.start();
     // The bridge also works the pipeline's jobs (camflow jobs add ...), unless pipeline.workers is false.
     let pipeline: Pipeline | undefined;
     if (config.pipeline.workers) {
       pipeline = await createPipeline({ config: config.pipeline, cameras: config.cameras, logger: io.logger, baseDir: dirname(values.config) });
-      // Not awaited: a Redis that is down is retried in the background and must not hold up the bridge.
-      pipeline.engine.startWorkers().catch((error: unknown) => io.logger.error(`pipeline workers did not start: ${ensureError(error).message}`));
     }
+    const mediaDir = resolve(dirname(values.config), config.pipeline.media_dir);
+    const status = statusPage({ config, logger: io.logger.child('status'), bridge: instance, mediaDir, ...(pipeline === undefined ? {} : { engine: pipeline.engine }) });
+    try {
+      await instance.start();
+    } catch (error) {
+      await status?.service.stop();
+      await pipeline?.close(10_000);
+      throw error;
+    }
+    // Not awaited: a Redis that is down is retried in the background and must not hold up the bridge.
+    pipeline?.engine.startWorkers().catch((error: unknown) => io.logger.error(`pipeline workers did not start: ${ensureError(error).message}`));
+    const page = await status?.listen();
     const cameras = config.cameras.length === 1 ? '1 camera' : `${config.cameras.length} cameras`;
     writeLine(io.stdout, `✓ camflow bridge running on ${instance.brokerUrl ?? '?'} with ${cameras} (Ctrl-C stops)`);
+    if (page !== undefined) writeLine(io.stdout, `  status page: ${page}`);
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       else io.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    await status?.service.stop();
     await pipeline?.close(10_000);
     await instance.stop();
     writeLine(io.stdout, '✓ camflow bridge stopped');

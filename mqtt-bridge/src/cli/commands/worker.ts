@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_OPTION, type Command, UsageError, writeLine } from '../command.js';
-import { pipelineFrom } from '../pipeline-cli.js';
+import { configFrom, pipelineFrom } from '../pipeline-cli.js';
+import { statusPage } from '../../status/start.js';
 
 export const worker: Command = {
   path: ['worker'],
@@ -22,8 +23,10 @@ export const worker: Command = {
       concurrency = Number(values.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency expects a positive whole number, got '${values.concurrency}'`);
     }
-    const pipeline = await pipelineFrom(values.config, io);
+    const { config, mediaDir } = await configFrom(values.config, io);
+    const pipeline = await pipelineFrom(values.config, io, config);
     const { engine } = pipeline;
+    const status = statusPage({ config, logger: io.logger.child('status'), engine, mediaDir });
     const log = io.logger.child('worker');
     engine.on('completed', (job) => log.info(`✓ ${job.type} ${job.id}${job.camera === undefined ? '' : ` (${job.camera})`} completed`));
     engine.on('failed', (job) => log.warn(`✗ ${job.type} ${job.id} failed: ${job.error ?? 'unknown error'}`));
@@ -31,6 +34,8 @@ export const worker: Command = {
     try {
       await engine.startWorkers({ ...(types === undefined ? {} : { types }), ...(concurrency === undefined ? {} : { concurrency }) });
       writeLine(io.stderr, `camflow worker: ${engine.kind} engine, working on ${(types ?? pipeline.registry.types()).join(', ')}; Ctrl-C stops`);
+      const page = await status?.listen();
+      if (page !== undefined) writeLine(io.stderr, `camflow worker: status page ${page}`);
       await new Promise<void>((resolve) => {
         if (io.signal.aborted) resolve();
         else io.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -38,6 +43,7 @@ export const worker: Command = {
       writeLine(io.stderr, 'camflow worker: stopping (running jobs get 10 s to finish, the rest go back to the queue)');
       return 0;
     } finally {
+      await status?.service.stop();
       await pipeline.close(10_000);
     }
   },
