@@ -36,7 +36,7 @@ const MEDIA_TYPES: Readonly<Record<string, string>> = {
 const COOKIE = 'camflow_status';
 const HEARTBEAT_MS = 15_000;
 /** Patches are sent together every this often, so 100 cameras changing at once are one write per page. */
-const FLUSH_MS = 100;
+const FLUSH_MS = 50;
 
 export interface StatusServerOptions {
   model: StatusModel;
