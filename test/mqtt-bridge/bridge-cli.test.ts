@@ -55,7 +55,8 @@ describe('camflow bridge', () => {
   it('works the jobs added with camflow jobs add (the pipeline runs in the bridge)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'camflow-bridge-cli-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const camera = new HikvisionSimulator();
+    // Slow enough that the job is still running when the bridge's once-a-second pipeline state goes out.
+    const camera = new HikvisionSimulator({ latencyMs: 1200 });
     await camera.start();
     cleanups.push(() => camera.stop());
     const config = join(dir, 'camflow.yaml');
@@ -63,7 +64,10 @@ describe('camflow bridge', () => {
       config,
       `mqtt:\n  embedded: { port: 0 }\ncameras:\n  - id: gate\n    type: hikvision\n    host: 127.0.0.1\n    port: ${camera.port}\n    username: admin\n    password: password\n`,
     );
-    const { child } = await startUntil(process.execPath, [camflowBin, 'bridge', '--config', config], 'running on', cleanups);
+    const { child, stdout } = await startUntil(process.execPath, [camflowBin, 'bridge', '--config', config], 'running on', cleanups);
+    const url = /running on (mqtt:\/\/\S+)/.exec(stdout())?.[1] ?? '';
+    const ha = await TestMqttClient.connect(url, ['camflow/bridge/jobs']);
+    cleanups.push(() => ha.close());
     const added = await runCamflow(['jobs', 'add', 'snapshot', '--camera', 'gate', '--config', config]);
     expect(added.code, added.stderr).toBe(0);
     const id = added.stdout.trim();
@@ -73,6 +77,10 @@ describe('camflow bridge', () => {
         interval: 300,
       })
       .toBe('completed');
+    // The bridge device's pipeline state: the job was seen running, then nothing runs.
+    const states = (): { running_count: number; running: { id: string }[] }[] => ha.on('camflow/bridge/jobs').map((m) => JSON.parse(m.text) as { running_count: number; running: { id: string }[] });
+    await expect.poll(() => states().at(-1)?.running_count, { timeout: 10_000 }).toBe(0);
+    expect(states().some((s) => s.running.some((job) => job.id === id))).toBe(true);
     // Relative folders are under the config's folder.
     const files = await readdir(join(dir, 'media', 'snapshots', 'gate'));
     expect(files.filter((f) => f.endsWith('.jpg'))).toHaveLength(1);

@@ -20,7 +20,7 @@ const COMMON = ['p', 'platform', 'name', 'unique_id', 'availability', 'availabil
 const VALID_KEYS: Record<string, string[]> = {
   camera: [...COMMON, 'topic', 'image_encoding'],
   binary_sensor: [...COMMON, 'state_topic', 'payload_on', 'payload_off', 'device_class', 'off_delay', 'expire_after'],
-  sensor: [...COMMON, 'state_topic', 'device_class', 'state_class', 'unit_of_measurement', 'value_template', 'expire_after'],
+  sensor: [...COMMON, 'state_topic', 'device_class', 'state_class', 'unit_of_measurement', 'value_template', 'expire_after', 'json_attributes_topic', 'json_attributes_template'],
   button: [...COMMON, 'command_topic', 'payload_press', 'device_class'],
   text: [...COMMON, 'command_topic', 'state_topic', 'min', 'max', 'mode', 'pattern'],
   switch: [...COMMON, 'command_topic', 'state_topic', 'payload_on', 'payload_off', 'state_on', 'state_off', 'optimistic'],
@@ -204,6 +204,18 @@ describe('bridge discovery', () => {
     expect(payload.cmps['state']).not.toHaveProperty('availability');
     expect(payload.cmps['version']).toMatchObject({ state_topic: 'camflow/bridge/version' });
     expect(payload.cmps['cameras_online']).toMatchObject({ state_topic: 'camflow/bridge/cameras_online' });
+    // Without a pipeline in this process, no job sensors.
+    expect(Object.keys(payload.cmps)).not.toContain('jobs_running');
+  });
+
+  it('gives a bridge that works a pipeline its job, detection and event-loop sensors, all read from bridge/jobs', () => {
+    const { payload } = bridgeDiscovery({ ...context, pipeline: true });
+    assertValidForHomeAssistant(payload);
+    for (const key of ['jobs_queued', 'jobs_running', 'jobs_failed', 'detect_fps', 'loop_delay']) {
+      expect(payload.cmps[key], key).toMatchObject({ p: 'sensor', state_topic: 'camflow/bridge/jobs', unique_id: `camflow_bridge_${key}` });
+    }
+    expect(payload.cmps['jobs_running']).toMatchObject({ value_template: '{{ value_json.running_count }}', json_attributes_topic: 'camflow/bridge/jobs' });
+    expect(payload.cmps['loop_delay']).toMatchObject({ entity_category: 'diagnostic', unit_of_measurement: 'ms', device_class: 'duration' });
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type CamflowConfig, ensureError, type Logger, type MqttConfig, noopLogger } from '@camflow/core';
+import { type CamflowConfig, ensureError, type JobEngine, type Logger, type MqttConfig, noopLogger } from '@camflow/core';
 import { CameraDevice } from './camera-device.js';
 import { type CameraSource, createCameraSource, type SourceFactory } from './camera-source.js';
 import { MqttConnection, type IncomingMessage, redactUrl } from './connection.js';
@@ -16,6 +16,7 @@ import { MotionFeature } from './features/motion.js';
 import { OverlayFeature, OverlayHub, overlayEntities } from './features/overlay.js';
 import { RecordFeature } from './features/record.js';
 import { SnapshotFeature } from './features/snapshot.js';
+import { PipelineState } from './pipeline-state.js';
 import { Publisher } from './publisher.js';
 import { type BridgeTopics, bridgeTopics, type CommandTarget, parseCommand } from './topics.js';
 
@@ -36,6 +37,8 @@ export interface BridgeOptions {
    * MQTT session). Default: nothing is kept; a session is still resumed across reconnects.
    */
   stateDir?: string;
+  /** The pipeline this process works: its jobs and detection figures appear on the bridge device. */
+  pipeline?: JobEngine;
 }
 
 /** Commands queued by the broker while the bridge was away are carried out if it was away this long at most. */
@@ -64,6 +67,7 @@ export class Bridge {
   #devices = new Map<string, CameraDevice>();
   #targets = new Map<string, CommandTarget>();
   #overlays: OverlayHub | undefined;
+  #pipelineState: PipelineState | undefined;
   #birthTimer: NodeJS.Timeout | undefined;
   #onlineTimer: NodeJS.Timeout | undefined;
   readonly #refusalLoggedAt = new Map<string, number>();
@@ -79,7 +83,7 @@ export class Bridge {
     this.#mqtt = options.config.mqtt ?? DEFAULT_MQTT_CONFIG;
     this.#logger = options.logger ?? noopLogger;
     this.topics = bridgeTopics(this.#mqtt.base_topic, this.#mqtt.discovery_prefix);
-    this.#discovery = { topics: this.topics, origin: { name: 'camflow', sw: options.version ?? '0.0.0' }, idPrefix: instanceIdPrefix(this.#mqtt.base_topic) };
+    this.#discovery = { topics: this.topics, origin: { name: 'camflow', sw: options.version ?? '0.0.0' }, idPrefix: instanceIdPrefix(this.#mqtt.base_topic), pipeline: options.pipeline !== undefined };
   }
 
   /** The broker the bridge talks to (the embedded one's URL once started), without credentials: fit to print. */
@@ -119,6 +123,8 @@ export class Bridge {
     this.#birthTimer = undefined;
     clearInterval(this.#onlineTimer);
     this.#onlineTimer = undefined;
+    this.#pipelineState?.stop();
+    this.#pipelineState = undefined;
     const devices = [...this.#devices.values()];
     this.#devices.clear();
     this.#targets.clear();
@@ -209,6 +215,10 @@ export class Bridge {
     await publisher.state(this.topics.bridgeVersion, this.#discovery.origin.sw);
     await this.#publishCamerasOnline();
     publisher.expect(this.#options.config.cameras.map((camera) => this.topics.deviceDiscovery(cameraObjectId(camera.id, this.#discovery.idPrefix))));
+    if (this.#options.pipeline !== undefined) {
+      this.#pipelineState = new PipelineState(this.#options.pipeline, publisher, this.topics.bridgeJobs, this.#logger.child('pipeline'));
+      this.#pipelineState.start();
+    }
     connection.start();
     this.#onlineTimer = setInterval(() => connection.touch(), ONLINE_NOTE_MS);
     this.#onlineTimer.unref();

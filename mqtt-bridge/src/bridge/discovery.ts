@@ -52,6 +52,8 @@ export interface DiscoveryContext {
    * broker never share a device or remove each other's.
    */
   idPrefix?: string;
+  /** This bridge works a pipeline: its device gets the job and detection sensors. */
+  pipeline?: boolean;
 }
 
 /** The id prefix of the bridge instance on `baseTopic`. */
@@ -276,9 +278,40 @@ export function bridgeDiscovery(context: DiscoveryContext): DiscoveryMessage {
         availability,
         unique_id: `${id}_cameras_online`,
       },
+      ...(context.pipeline === true ? pipelineComponents(id, topics.bridgeJobs, availability) : {}),
     },
   };
   return { topic: topics.deviceDiscovery(id), payload };
+}
+
+/** The pipeline's sensors on the bridge device, all read from the one JSON state topic. */
+function pipelineComponents(id: string, jobsTopic: string, availability: readonly { topic: string }[]): Record<string, Component> {
+  const sensor = (key: string, field: string, name: string, extra: Record<string, unknown>): Component => ({
+    p: 'sensor',
+    name,
+    state_topic: jobsTopic,
+    value_template: `{{ value_json.${field} }}`,
+    availability,
+    unique_id: `${id}_${key}`,
+    ...extra,
+  });
+  return {
+    jobs_queued: sensor('jobs_queued', 'queued', 'Jobs queued', { state_class: 'measurement' }),
+    // The running jobs with their progress are its attributes, for a card or an automation.
+    jobs_running: sensor('jobs_running', 'running_count', 'Jobs running', {
+      state_class: 'measurement',
+      json_attributes_topic: jobsTopic,
+      json_attributes_template: '{{ {"jobs": value_json.running} | tojson }}',
+    }),
+    jobs_failed: sensor('jobs_failed', 'failed', 'Jobs failed', { state_class: 'measurement' }),
+    detect_fps: sensor('detect_fps', 'detect_fps', 'Detection frames per second', { state_class: 'measurement', unit_of_measurement: 'fps', entity_category: 'diagnostic' }),
+    loop_delay: sensor('loop_delay', 'loop_delay_ms', 'Event-loop delay', {
+      state_class: 'measurement',
+      device_class: 'duration',
+      unit_of_measurement: 'ms',
+      entity_category: 'diagnostic',
+    }),
+  };
 }
 
 /** What the command router accepts for a camera, derived from the same tables as its entities. */

@@ -4,6 +4,7 @@
  *
  *   <base>/bridge/availability        online|offline (retained, last will)
  *   <base>/bridge/error               a rejected command, JSON (never retained)
+ *   <base>/bridge/jobs                the pipeline: queued, running with progress, failed (JSON, retained)
  *   <base>/<camera>/<state>           states (retained), events (never retained)
  *   <base>/<camera>/<thing>/set       commands for settable entities
  *   <base>/<camera>/<thing>/press     button presses
@@ -16,6 +17,8 @@ export interface BridgeTopics {
   readonly bridgeError: string;
   readonly bridgeVersion: string;
   readonly bridgeCamerasOnline: string;
+  /** The pipeline's state as JSON: queued, running (with progress), failed, detection fps, loop delay. */
+  readonly bridgeJobs: string;
   /** Home Assistant's birth/will topic. */
   readonly haStatus: string;
   /** What the bridge subscribes to: every command shape, so unknown ones can be reported. */
@@ -51,6 +54,7 @@ export function bridgeTopics(base: string, discoveryPrefix: string): BridgeTopic
     bridgeError: `${b}/bridge/error`,
     bridgeVersion: `${b}/bridge/version`,
     bridgeCamerasOnline: `${b}/bridge/cameras_online`,
+    bridgeJobs: `${b}/bridge/jobs`,
     haStatus: `${d}/status`,
     commandSubscriptions: [`${b}/+/+/set`, `${b}/+/+/+/set`, `${b}/+/+/press`],
     deviceDiscovery: (objectId) => `${d}/device/${objectId}/config`,

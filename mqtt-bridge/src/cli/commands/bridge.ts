@@ -16,12 +16,18 @@ export const bridge: Command = {
     if (values.config === undefined || positionals.length > 0) throw new UsageError('expected --config FILE');
     const config = await loadConfig(values.config, { env: io.env });
     const stateDir = resolve(dirname(values.config), config.pipeline.data_dir);
-    const instance = new Bridge({ config, logger: io.logger.child('bridge'), version: bridgeVersion(), stateDir });
     // The bridge also works the pipeline's jobs (camflow jobs add ...), unless pipeline.workers is false.
     let pipeline: Pipeline | undefined;
     if (config.pipeline.workers) {
       pipeline = await createPipeline({ config: config.pipeline, cameras: config.cameras, logger: io.logger, baseDir: dirname(values.config) });
     }
+    const instance = new Bridge({
+      config,
+      logger: io.logger.child('bridge'),
+      version: bridgeVersion(),
+      stateDir,
+      ...(pipeline === undefined ? {} : { pipeline: pipeline.engine }),
+    });
     const mediaDir = resolve(dirname(values.config), config.pipeline.media_dir);
     const status = statusPage({ config, logger: io.logger.child('status'), bridge: instance, mediaDir, ...(pipeline === undefined ? {} : { engine: pipeline.engine }) });
     try {
