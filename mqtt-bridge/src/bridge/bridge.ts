@@ -9,9 +9,11 @@ import { type CamflowConfig, ensureError, type JobEngine, type Logger, type Mqtt
 import { CameraDevice } from './camera-device.js';
 import { type CameraSource, createCameraSource, type SourceFactory } from './camera-source.js';
 import { MqttConnection, type IncomingMessage, redactUrl } from './connection.js';
-import { bridgeDeviceId, bridgeDiscovery, cameraObjectId, commandTarget, type DiscoveryContext, instanceIdPrefix, type OverlayEntity } from './discovery.js';
+import { bridgeDeviceId, bridgeDiscovery, type CameraDescription, cameraObjectId, commandTarget, type DiscoveryContext, instanceIdPrefix, type OverlayEntity } from './discovery.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import type { CameraContext, Feature } from './feature.js';
+import { ClipsFeature } from './features/clips.js';
+import { DetectionFeature, type DetectionFeatureOptions } from './features/detection.js';
 import { MotionFeature } from './features/motion.js';
 import { OverlayFeature, OverlayHub, overlayEntities } from './features/overlay.js';
 import { RecordFeature } from './features/record.js';
@@ -39,6 +41,8 @@ export interface BridgeOptions {
   stateDir?: string;
   /** The pipeline this process works: its jobs and detection figures appear on the bridge device. */
   pipeline?: JobEngine;
+  /** Object detection per camera (with a pipeline): its labels, how long a label stays on, and whether events start runs. */
+  detection?: (cameraId: string) => Omit<DetectionFeatureOptions, 'engine'> | undefined;
 }
 
 /** Commands queued by the broker while the bridge was away are carried out if it was away this long at most. */
@@ -248,6 +252,7 @@ export class Bridge {
         overlays,
         features: (context) => this.#features(context, device, overlays),
         onAvailability: () => void this.#publishCamerasOnline(),
+        extras: this.#extras(camera.id),
       });
       this.#devices.set(camera.id, device);
       return device;
@@ -268,7 +273,20 @@ export class Bridge {
     if (context.source.events !== undefined) features.push(new MotionFeature(context));
     if (context.source.startRecording !== undefined) features.push(new RecordFeature(context, this.#mqtt.record_duration / 1000));
     if (overlays.length > 0 && this.#overlays !== undefined) features.push(new OverlayFeature(context, this.#overlays, () => device.description.overlays));
+    const engine = this.#options.pipeline;
+    if (engine !== undefined) {
+      features.push(new ClipsFeature(context, engine));
+      const detection = this.#options.detection?.(context.camera.id);
+      if (detection !== undefined) features.push(new DetectionFeature(context, { ...detection, engine }));
+    }
     return features;
+  }
+
+  /** The pipeline's entities of a camera: the last clip with any pipeline, detection where configured. */
+  #extras(cameraId: string): Pick<CameraDescription, 'detection' | 'clips'> {
+    if (this.#options.pipeline === undefined) return {};
+    const detection = this.#options.detection?.(cameraId);
+    return { clips: true, ...(detection === undefined ? {} : { detection: { labels: detection.labels } }) };
   }
 
   #onMessage(message: IncomingMessage): void {

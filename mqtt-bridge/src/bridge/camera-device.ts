@@ -31,6 +31,8 @@ export interface CameraDeviceOptions {
   overlays: readonly OverlayEntity[];
   /** Told whenever the camera goes online or offline. */
   onAvailability: (online: boolean) => void;
+  /** Pipeline entities of this camera: detection (its labels) and the last clip. */
+  extras?: Pick<CameraDescription, 'detection' | 'clips'>;
 }
 
 export class CameraDevice {
@@ -65,6 +67,7 @@ export class CameraDevice {
       kind: camera.type,
       ...(this.#details === undefined ? {} : { details: this.#details }),
       overlays: this.#overlays,
+      ...this.#o.extras,
     };
   }
 

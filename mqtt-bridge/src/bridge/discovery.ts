@@ -35,6 +35,10 @@ export interface CameraDescription {
   kind: CameraKind;
   details?: CameraDetails;
   overlays: readonly OverlayEntity[];
+  /** Object detection runs on this camera's events: the labels it reports. */
+  detection?: { labels: readonly string[] };
+  /** The pipeline saves clips or downloads for this camera: a "Last clip" sensor. */
+  clips?: boolean;
 }
 
 export interface Origin {
@@ -73,7 +77,7 @@ export interface DiscoveryMessage {
 }
 
 export type Component = Record<string, unknown> & { p: Platform; unique_id?: string };
-export type Platform = 'camera' | 'binary_sensor' | 'event' | 'button' | 'text' | 'switch' | 'sensor';
+export type Platform = 'camera' | 'binary_sensor' | 'event' | 'button' | 'text' | 'switch' | 'sensor' | 'image';
 
 export interface DevicePayload {
   dev: Record<string, unknown>;
@@ -200,6 +204,17 @@ export function cameraDiscovery(camera: CameraDescription, context: DiscoveryCon
   if (camera.kind === 'hikvision') {
     for (const overlay of camera.overlays) cmps[`overlay_${overlay.id}`] = overlayComponent(prefix, camera.id, overlay, t);
   }
+  if (camera.detection !== undefined) Object.assign(cmps, detectionComponents(prefix, camera.id, camera.detection.labels, t));
+  if (camera.clips === true) {
+    cmps['last_clip'] = {
+      p: 'sensor',
+      name: 'Last clip',
+      state_topic: t.lastClip,
+      value_template: '{{ value_json.file }}',
+      json_attributes_topic: t.lastClip,
+      unique_id: uniqueId(prefix, camera.id, 'last_clip'),
+    };
+  }
   const payload: DevicePayload = {
     dev: deviceBlock(camera, prefix),
     o: context.origin,
@@ -209,6 +224,44 @@ export function cameraDiscovery(camera: CameraDescription, context: DiscoveryCon
     cmps,
   };
   return { topic: topics.deviceDiscovery(cameraObjectId(camera.id, prefix)), payload };
+}
+
+/** Labels a detection event may carry: the configured ones, and `face` for a named face. */
+export function detectionEventTypes(labels: readonly string[]): string[] {
+  return [...new Set([...labels, 'face'])];
+}
+
+/** The Detection event, one binary_sensor per label, the last annotated picture and the last face. */
+function detectionComponents(prefix: string, cameraId: string, labels: readonly string[], t: CameraTopics): Record<string, Component> {
+  const cmps: Record<string, Component> = {
+    detection: {
+      p: 'event',
+      name: 'Detection',
+      state_topic: t.detection,
+      event_types: detectionEventTypes(labels),
+      unique_id: uniqueId(prefix, cameraId, 'detection'),
+    },
+    detection_image: {
+      p: 'image',
+      name: 'Last detection',
+      image_topic: t.detectionImage,
+      content_type: 'image/jpeg',
+      unique_id: uniqueId(prefix, cameraId, 'detection_image'),
+    },
+    face: { p: 'sensor', name: 'Last recognized face', state_topic: t.face, unique_id: uniqueId(prefix, cameraId, 'face') },
+  };
+  for (const label of labels) {
+    const key = `detected_${label.replace(/[^a-z0-9_]+/gi, '_')}`;
+    cmps[key] = {
+      p: 'binary_sensor',
+      name: label.charAt(0).toUpperCase() + label.slice(1),
+      device_class: 'occupancy',
+      state_topic: t.detected(label),
+      ...ON_OFF,
+      unique_id: uniqueId(prefix, cameraId, key),
+    };
+  }
+  return cmps;
 }
 
 function overlayComponent(prefix: string, cameraId: string, overlay: OverlayEntity, t: CameraTopics): Component {

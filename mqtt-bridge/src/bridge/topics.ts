@@ -42,6 +42,16 @@ export interface CameraTopics {
   overlayMs: string;
   lastError: string;
   connection: string;
+  /** Detection events (never retained), JSON with `event_type` = the label. */
+  detection: string;
+  /** ON/OFF per detected label, held for a while after the last detection. */
+  detected(label: string): string;
+  /** The annotated JPEG of the last detection (retained). */
+  detectionImage: string;
+  /** The last named (or unknown) face. */
+  face: string;
+  /** The last finished clip or download, JSON. */
+  lastClip: string;
 }
 
 export function bridgeTopics(base: string, discoveryPrefix: string): BridgeTopics {
@@ -75,6 +85,11 @@ export function bridgeTopics(base: string, discoveryPrefix: string): BridgeTopic
         overlayMs: `${c}/overlay_ms`,
         lastError: `${c}/last_error`,
         connection: `${c}/connection`,
+        detection: `${c}/detection`,
+        detected: (label) => `${c}/detected/${label}`,
+        detectionImage: `${c}/detection/image`,
+        face: `${c}/face`,
+        lastClip: `${c}/last_clip`,
       };
     },
   };
