@@ -74,11 +74,24 @@ describe('the Node-RED editor with camflow installed', () => {
     if (type === 'camflow-overlay') {
       await expect(tray.locator('#node-input-overlay').inputValue()).resolves.toBe('1');
       await mkdir(path.join(repoRoot, 'test-artifacts'), { recursive: true });
-      await page.screenshot({ path: path.join(repoRoot, 'test-artifacts', 'node-red-overlay-dialog.png') });
+      // The dialog itself, not the whole window: there the sidebar hides most of it.
+      await tray.screenshot({ path: path.join(repoRoot, 'test-artifacts', 'node-red-overlay-dialog.png') });
     }
     await page.locator('#node-dialog-cancel').click();
     await tray.waitFor({ state: 'detached' });
     expect(consoleErrors).toEqual([]);
+  });
+
+  it.each([...FLOW_TYPES, 'camflow-camera'])('shows the %s help in the sidebar with nothing cut off at its edge', async (type) => {
+    await page.evaluate((nodeType) => (globalThis as any).RED.sidebar.help.show(nodeType), type);
+    const help = page.locator('.red-ui-help').last();
+    await help.locator('h3').first().waitFor({ state: 'visible' });
+    // Node-RED keeps message property names on one line: a long one runs past the sidebar's edge.
+    const clipped = await help.evaluate((root: any) => {
+      const limit = root.getBoundingClientRect().right + 1;
+      return [...root.querySelectorAll('dt, code, pre, p, li, dd')].filter((el: any) => el.getBoundingClientRect().right > limit || el.scrollWidth > el.clientWidth + 1).map((el: any) => el.textContent.trim().slice(0, 60));
+    });
+    expect(clipped).toEqual([]);
   });
 
   it('opens the camera config dialog with the credential fields and no console errors', async () => {
@@ -88,6 +101,12 @@ describe('the Node-RED editor with camflow installed', () => {
       red.editor.editConfig('', 'camflow-camera', '_ADD_');
     });
     await page.locator('#node-config-input-host').waitFor({ state: 'visible' });
+    // The dialog is titled with the node's label, not its type name.
+    const title = await page.locator('.red-ui-tray').last().locator('.red-ui-tray-titlebar').textContent();
+    expect(title).toContain('camflow camera');
+    expect(title).not.toContain('camflow-camera');
+    await page.waitForFunction(() => !(globalThis as any).$('.red-ui-tray').is(':animated'));
+    await page.locator('.red-ui-tray').last().screenshot({ path: path.join(repoRoot, 'test-artifacts', 'node-red-camera-dialog.png') });
     await expect(page.locator('#node-config-input-password').getAttribute('type')).resolves.toBe('password');
     await expect(page.locator('#node-config-input-username').count()).resolves.toBe(1);
     await page.selectOption('#node-config-input-kind', 'p2p');
