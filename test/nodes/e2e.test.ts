@@ -2,9 +2,9 @@
  * End to end: the packed package installed into a Node-RED user dir, a real `node-red` process, an
  * example flow deployed through the admin API, and its effect on a simulated Hikvision camera.
  */
-import { HikvisionSimulator } from '@camflow/simulators';
+import { HikvisionSimulator, TrailCamSimulator } from '@camflow/simulators';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, installPackedNodes, startNodeRed, type PackedInstall, type RunningNodeRed } from '../helpers/nodered-e2e.js';
@@ -15,9 +15,12 @@ const PASSWORD = 'e2e-Pa55word';
 let install: PackedInstall;
 let nodeRed: RunningNodeRed;
 const camera = new HikvisionSimulator({ username: 'admin', password: PASSWORD });
+const trail = new TrailCamSimulator({ did: 'LBCS-000000-CCCJJ', username: 'admin', password: PASSWORD, photos: 3 });
+const EXAMPLES = ['Overlay from a temperature inject', 'Snapshot on motion', 'Record on line crossing', "Download last night's clips", 'Trail camera connect and photo'];
 
 beforeAll(async () => {
   await camera.start();
+  await trail.start();
   install = await installPackedNodes();
   nodeRed = await startNodeRed(install.userDir);
 }, 180_000);
@@ -25,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await nodeRed?.stop();
   await camera.stop();
+  await trail.stop();
   await install?.cleanup();
 });
 
@@ -93,7 +97,7 @@ describe('the packed package in a real Node-RED', () => {
       expect(files).toContain(`package/dist/${name}/locales/en-US/${name}.html`);
       expect(files).toContain(`package/dist/${name}/icons/${type}.svg`);
     }
-    expect(files.filter((file) => file.startsWith('package/examples/') && file.endsWith('.json'))).toHaveLength(4);
+    expect(files.filter((file) => file.startsWith('package/examples/') && file.endsWith('.json'))).toHaveLength(EXAMPLES.length);
     expect(files.some((file) => file.startsWith('package/src/') || file.endsWith('.ts') || file.endsWith('.map'))).toBe(false);
   });
 
@@ -101,9 +105,7 @@ describe('the packed package in a real Node-RED', () => {
     const modules = JSON.stringify(await admin(nodeRed.url, '/library/examples/flows/'));
     expect(modules).toContain('node-red-contrib-camflow');
     const listing = JSON.stringify(await admin(nodeRed.url, '/library/examples/flows/node-red-contrib-camflow'));
-    for (const name of ['Overlay from a temperature inject', 'Snapshot on motion', 'Record on line crossing', "Download last night's clips"]) {
-      expect(listing).toContain(name);
-    }
+    for (const name of EXAMPLES) expect(listing).toContain(name);
     const served = (await admin(nodeRed.url, `/library/examples/flows/node-red-contrib-camflow/${encodeURIComponent('Snapshot on motion')}`)) as Record<string, any>[];
     expect(served.map((node) => node['type'])).toContain('camflow-snapshot');
   });
@@ -124,6 +126,35 @@ describe('the packed package in a real Node-RED', () => {
     expect(onDisk).not.toContain(PASSWORD);
     const credentials = await readFile(path.join(install.userDir, 'flows_cred.json'), 'utf8');
     expect(credentials).not.toContain(PASSWORD);
+    expect(nodeRed.output()).not.toContain(PASSWORD);
+  });
+
+  it('keeps every example on the canvas: comments are short titles (the explanation is their info), no node left of the edge', async () => {
+    for (const name of EXAMPLES) {
+      for (const node of await example(name)) {
+        if (node['type'] === 'comment') {
+          expect(String(node['name']).length, name).toBeLessThanOrEqual(45);
+          expect(String(node['info'] ?? '').length, name).toBeGreaterThan(0);
+        }
+        // A node is drawn centred on x: about 4 px per character of its label either side.
+        if ('x' in node) expect(node['x'] - 4 * String(node['name'] ?? '').length, `${name}: ${node['type']}`).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
+  it('deploys the trail camera example: the connect node races the paths, the snapshot node saves the newest photo', async () => {
+    await rm('/tmp/trail.jpg', { force: true });
+    const flow = (await example('Trail camera connect and photo')).map((node) => {
+      if (node['type'] === 'camflow-camera') {
+        return { ...node, host: '127.0.0.1', port: String(trail.sessionPort), credentials: { username: 'admin', password: PASSWORD } };
+      }
+      return 'x' in node ? { ...node, z: 'e2e-tab' } : node;
+    });
+    await admin(nodeRed.url, '/flows', { method: 'POST', body: [{ id: 'e2e-tab', type: 'tab', label: 'e2e' }, ...flow], headers: { 'Node-RED-Deployment-Type': 'full' } });
+    const size = await until('the newest photo on disk', async () => (await stat('/tmp/trail.jpg').catch(() => undefined))?.size || undefined);
+    expect(size).toBeGreaterThan(100);
+    const jpeg = await readFile('/tmp/trail.jpg');
+    expect(jpeg.subarray(0, 2).toString('hex')).toBe('ffd8');
     expect(nodeRed.output()).not.toContain(PASSWORD);
   });
 
