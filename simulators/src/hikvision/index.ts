@@ -1,2 +1,3 @@
 export * from './types.js';
 export { HikvisionSimulator } from './simulator.js';
+export { SimulatorControl, CONTROL_EVENT_TYPES } from './control.js';
