@@ -5,3 +5,4 @@ export { formatPath, substituteEnv, type Environment } from './env.js';
 export * from './load.js';
 export * from './schema.js';
 export * from './pipeline.js';
+export * from './detect.js';

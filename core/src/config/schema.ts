@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cameraConfig } from './camera.js';
 import { duration } from './common.js';
+import { detectConfig } from './detect.js';
 import { pipelineConfig } from './pipeline.js';
 
 export const overlaySyncConfig = z.strictObject({
@@ -44,6 +45,7 @@ export const camflowConfig = z
     overlay_sync: overlaySyncConfig.prefault({}),
     mqtt: mqttConfig.optional(),
     pipeline: pipelineConfig.prefault({}),
+    detect: detectConfig.prefault({}),
     log: logConfig.prefault({}),
   })
   .superRefine((config, ctx) => {
