@@ -1,14 +1,8 @@
-import { HumanDetector } from '/work/h-detect/core/dist/detect/human.js';
-import jpeg from 'jpeg-js';
+import { DetectionService, detectConfig } from '/work/h-detect/core/dist/index.js';
 import { readFileSync } from 'node:fs';
-const d = new HumanDetector();
-await d.load();
-const embs = [];
-for (const f of process.argv.slice(2)) {
-  const img = jpeg.decode(readFileSync(f), { useTArray: true, formatAsRGBA: false });
-  const r = await d.detect({ width: img.width, height: img.height, data: img.data }, { objects: true, faces: true });
-  console.log(f, JSON.stringify(r.objects.map(o=>[o.label,+o.score.toFixed(2)]))); r.faces.forEach((fc, i) => embs.push({ name: f.split('/').pop() + '#' + i, e: fc.embedding, size: Math.round(fc.box[2]) }));
-}
-
-
-
+const s = new DetectionService({ config: detectConfig.parse({ threads: 1 }), dataDir: '/tmp/detect-pk/d', mediaDir: '/tmp/detect-pk/m' });
+await s.detector.enroll('Vladimir', ['face-a-1.jpg','face-a-2.jpg'].map(n => ({ name: n, jpeg: readFileSync('../test/fixtures/detect/' + n) })));
+const d = await s.detect('cam', 'x', [{ jpeg: readFileSync('../test/fixtures/detect/people.jpg'), at: new Date() }]);
+const e = await s.detect('cam', 'y', [{ jpeg: readFileSync('../test/fixtures/detect/face-a-dinner.jpg'), at: new Date() }]);
+console.log(d, e);
+await s.close();

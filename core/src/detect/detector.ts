@@ -135,8 +135,11 @@ export class Detector {
       return detection;
     });
     // A face with no person box around it (a close-up at a doorbell) is still reported.
-    if (face !== undefined && !best.has('person')) {
+    const faceZone = face === undefined ? undefined : zoneOf(face.face.box, settings.zones);
+    const faceWanted = allowed === 'all' || allowed.has('person') || allowed.has('face');
+    if (face !== undefined && !best.has('person') && faceWanted && faceZone !== null) {
       detections.push({
+        ...(faceZone === undefined ? {} : { zone: faceZone }),
         camera: options.camera,
         eventId: options.eventId,
         label: 'face',
@@ -188,7 +191,7 @@ export class Detector {
       const annotations: Annotation[] = (kept[frame] ?? []).map((k) => ({ box: k.object.box, text: `${k.object.label} ${Math.round(k.object.score * 100)}%`, color: LABEL_COLORS[k.object.label] ?? [255, 128, 0] }));
       for (const f of outputs[frame]?.faces ?? []) {
         const named = face !== undefined && face.face === f ? face.verdict.name : '';
-        annotations.push({ box: f.box, text: named, color: LABEL_COLORS.face ?? [255, 200, 0] });
+        annotations.push({ box: f.box, text: named, color: LABEL_COLORS.face ?? [255, 200, 0], below: true });
       }
       const jpeg = await this.annotate(source.jpeg, annotations, options.signal);
       const path = join(outDir, `${fileStamp(source.at)}-${safe(options.eventId)}-${frame}.jpg`);

@@ -54,6 +54,8 @@ export interface Annotation {
   box: readonly [number, number, number, number];
   text: string;
   color?: Rgb;
+  /** Label under the box (faces, so it does not hide the person's label). */
+  below?: boolean;
 }
 
 export const LABEL_COLORS: Readonly<Record<string, Rgb>> = { person: [255, 64, 64], face: [255, 200, 0], car: [64, 160, 255], truck: [64, 160, 255], dog: [64, 220, 64], cat: [64, 220, 64] };
@@ -74,7 +76,8 @@ export function annotate(image: RgbImage, annotations: readonly Annotation[]): R
     fillRect(image, x + w - thickness, y, thickness, h, color);
     const text = a.text.toUpperCase();
     const textHeight = 7 * scale;
-    const ty = y - textHeight >= 0 ? y - textHeight : y + thickness;
+    if (text === '') continue;
+    const ty = a.below === true && y + h + textHeight <= image.height ? y + h : y - textHeight >= 0 ? y - textHeight : y + thickness;
     fillRect(image, x, ty, text.length * 4 * scale + scale, textHeight, color);
     drawText(image, text, x + scale, ty + scale, scale, [0, 0, 0]);
   }
