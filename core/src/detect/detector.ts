@@ -11,7 +11,7 @@ import { CamflowError } from '../errors.js';
 import { noopLogger, type Logger } from '../log.js';
 import { fileStamp, writeWhole } from '../pipeline/files.js';
 import type { CpuPool } from '../pipeline/pool.js';
-import { FaceStore, voteFaces, type FaceMatch, type FaceSettings, type PersonSummary } from './faces.js';
+import { voteFaces, type FaceStore, type FaceMatch, type FaceSettings, type PersonSummary } from './faces.js';
 import { LABEL_COLORS, type Annotation } from './image.js';
 import type { AnnotateTask, DetectOutput, DetectTask, RawFace, RawObject } from './worker.js';
 import { expandLabels, type Detection, type FaceVerdict, type Frame } from './types.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, createCamera, detectConfig, DetectionService, FaceStore, loadConfig, takeFrames, type Detection, type Frame, type RunSettings } from '@camflow/core';
-import { CONFIG_OPTION, type CliIo, type Command, JSON_OPTION, UsageError, writeLine } from '../command.js';
+import { type CliIo, type Command, JSON_OPTION, UsageError, writeLine } from '../command.js';
 
 /** Detection as the config says (or the defaults, data in ./.camflow and media in ./media without one). */
 async function detectionFrom(config: string | undefined, io: CliIo): Promise<{ service: DetectionService; loaded: Awaited<ReturnType<typeof loadConfig>> | undefined }> {
