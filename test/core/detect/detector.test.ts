@@ -53,6 +53,15 @@ describe('object detection in worker threads', () => {
     expect(inRoom?.zone).toBe('room');
   });
 
+  it('finds vehicles and animals, the groups vehicle and animal standing for their COCO labels', async () => {
+    const labels = async (name: string): Promise<string[]> => (await service.detect('yard', name, [frame(name)], undefined, { ...service.settings('yard'), minScore: 0.3 })).map((d) => d.label);
+    expect(await labels('car.jpg')).toEqual(['car']);
+    expect(await labels('cat.jpg')).toEqual(['cat']);
+    expect(await labels('bird.jpg')).toEqual(['bird']);
+    // A real security-camera frame of a car park: each label once, however many cars.
+    expect(await labels('parking-camera.jpg')).toEqual(['car']);
+  });
+
   it('keeps the best frame of an event for each label', async () => {
     const early = { jpeg: fixture('empty.jpg'), at: new Date('2026-12-05T10:00:00Z') };
     const late = { jpeg: fixture('people.jpg'), at: new Date('2026-12-05T10:00:01Z') };
