@@ -17,7 +17,7 @@ export interface OllamaOptions {
   stream?: boolean;
 }
 
-export interface Description {
+export interface ImageDescription {
   ok: boolean;
   text: string;
   model: string;
@@ -41,7 +41,7 @@ export class OllamaDescriber {
   }
 
   /** Never throws for Ollama's faults; an abort of `signal` still rejects. */
-  async describe(jpeg: Uint8Array, signal?: AbortSignal): Promise<Description> {
+  async describe(jpeg: Uint8Array, signal?: AbortSignal): Promise<ImageDescription> {
     const { url, model, prompt, timeoutMs } = this.#options;
     const api = this.#options.api ?? 'generate';
     const stream = this.#options.stream ?? false;

@@ -12,9 +12,9 @@ import { noopLogger, type Logger } from '../log.js';
 import { fileStamp, writeWhole } from '../pipeline/files.js';
 import type { CpuPool } from '../pipeline/pool.js';
 import { voteFaces, type FaceStore, type FaceMatch, type FaceSettings, type PersonSummary } from './faces.js';
-import { LABEL_COLORS, type Annotation } from './image.js';
+import { LABEL_COLORS, type BoxAnnotation } from './image.js';
 import type { AnnotateTask, DetectOutput, DetectTask, RawFace, RawObject } from './worker.js';
-import { expandLabels, type Detection, type FaceVerdict, type Frame } from './types.js';
+import { expandLabels, type Detection, type FaceVerdict, type DetectFrame } from './types.js';
 import { zoneOf, type Zone } from './zones.js';
 
 /** A picture the detector cannot read, or a face that is not there. Not retried. */
@@ -95,12 +95,12 @@ export class Detector {
   }
 
   /** The JPEG with boxes and labels drawn. */
-  async annotate(jpeg: Uint8Array, annotations: Annotation[], signal?: AbortSignal): Promise<Buffer> {
+  async annotateImage(jpeg: Uint8Array, annotations: BoxAnnotation[], signal?: AbortSignal): Promise<Buffer> {
     return Buffer.from(await this.#task<Uint8Array>({ op: 'annotate', jpeg, annotations }, signal));
   }
 
   /** Detections of one event over its frames: each label once, from its best frame. */
-  async run(frames: readonly Frame[], options: RunOptions): Promise<Detection[]> {
+  async run(frames: readonly DetectFrame[], options: RunOptions): Promise<Detection[]> {
     const { settings, signal } = options;
     const lookAtFaces = settings.faces && this.#faces !== undefined;
     const outputs = await Promise.all(frames.map((frame) => this.analyze(frame.jpeg, { objects: true, faces: lookAtFaces }, signal)));
@@ -176,7 +176,7 @@ export class Detector {
     return { verdict: { name: vote.name ?? 'unknown', known: vote.name !== null, similarity: round(vote.similarity) }, face: shown.face, frame: shown.frame };
   }
 
-  async #saveAnnotated(frames: readonly Frame[], outputs: readonly DetectOutput[], kept: readonly Kept[][], detections: Detection[], face: FaceOutcome, options: RunOptions): Promise<void> {
+  async #saveAnnotated(frames: readonly DetectFrame[], outputs: readonly DetectOutput[], kept: readonly Kept[][], detections: Detection[], face: FaceOutcome, options: RunOptions): Promise<void> {
     const outDir = options.outDir as string;
     await mkdir(outDir, { recursive: true });
     const bestFrames = new Map<number, Detection[]>();
@@ -188,12 +188,12 @@ export class Detector {
     for (const [frame, those] of bestFrames) {
       const source = frames[frame];
       if (source === undefined) continue;
-      const annotations: Annotation[] = (kept[frame] ?? []).map((k) => ({ box: k.object.box, text: `${k.object.label} ${Math.round(k.object.score * 100)}%`, color: LABEL_COLORS[k.object.label] ?? [255, 128, 0] }));
+      const annotations: BoxAnnotation[] = (kept[frame] ?? []).map((k) => ({ box: k.object.box, text: `${k.object.label} ${Math.round(k.object.score * 100)}%`, color: LABEL_COLORS[k.object.label] ?? [255, 128, 0] }));
       for (const f of outputs[frame]?.faces ?? []) {
         const named = face !== undefined && face.face === f ? face.verdict.name : '';
         annotations.push({ box: f.box, text: named, color: LABEL_COLORS.face ?? [255, 200, 0], below: true });
       }
-      const jpeg = await this.annotate(source.jpeg, annotations, options.signal);
+      const jpeg = await this.annotateImage(source.jpeg, annotations, options.signal);
       const path = join(outDir, `${fileStamp(source.at)}-${safe(options.eventId)}-${frame}.jpg`);
       await writeWhole(path, jpeg, options.signal);
       for (const d of those) d.snapshot = path;

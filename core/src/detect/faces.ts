@@ -70,6 +70,7 @@ export const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,63}$/u;
 export class FaceStore {
   readonly file: string;
   #data: StoreFile | undefined;
+  #loading: Promise<StoreFile> | undefined;
   #writing: Promise<void> = Promise.resolve();
 
   /** No I/O here: the file is read on first use. */
@@ -77,8 +78,13 @@ export class FaceStore {
     this.file = file;
   }
 
-  async #load(): Promise<StoreFile> {
-    if (this.#data !== undefined) return this.#data;
+  #load(): Promise<StoreFile> {
+    // One read shared by concurrent first calls, so two enrolments never start from two copies.
+    this.#loading ??= this.#read();
+    return this.#loading;
+  }
+
+  async #read(): Promise<StoreFile> {
     try {
       const parsed = JSON.parse(await readFile(this.file, 'utf8')) as Partial<StoreFile>;
       if (parsed.version !== 1 || typeof parsed.people !== 'object' || parsed.people === null) throw new Error('not a camflow face file (version 1)');
@@ -92,7 +98,8 @@ export class FaceStore {
 
   #save(): Promise<void> {
     // One write at a time, each with the state at its turn, so the last write holds every change.
-    this.#writing = this.#writing.then(async () => {
+    // A failed write (disk full) is reported to its caller and does not block the writes after it.
+    this.#writing = this.#writing.catch(() => undefined).then(async () => {
       await mkdir(dirname(this.file), { recursive: true });
       await writeWhole(this.file, Buffer.from(JSON.stringify(this.#data)));
     });
@@ -101,6 +108,7 @@ export class FaceStore {
 
   /** Adds face embeddings to a person (created if new). */
   async enroll(name: string, embeddings: readonly number[][]): Promise<PersonSummary> {
+    if (name.toLowerCase() === 'unknown') throw new FaceStoreError("'unknown' is what camflow calls a face it does not know: pick another name");
     if (!NAME_PATTERN.test(name)) throw new FaceStoreError(`'${name}' is not a usable name (letters, digits, space . _ ' -; at most 64)`);
     if (embeddings.length === 0) throw new FaceStoreError(`no face to enrol for ${name}`);
     const data = await this.#load();

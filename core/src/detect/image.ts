@@ -27,7 +27,7 @@ export function encodeJpeg(image: RgbImage, quality = 80): Buffer {
 }
 
 /** Nearest-neighbour downscale so the longer side is at most `maxSide` (detectors work at ~640). */
-export function shrink(image: RgbImage, maxSide: number): RgbImage {
+export function shrinkImage(image: RgbImage, maxSide: number): RgbImage {
   const scale = maxSide / Math.max(image.width, image.height);
   if (scale >= 1) return image;
   const width = Math.max(1, Math.round(image.width * scale));
@@ -47,21 +47,21 @@ export function shrink(image: RgbImage, maxSide: number): RgbImage {
   return { width, height, data };
 }
 
-export type Rgb = readonly [number, number, number];
+export type RgbColor = readonly [number, number, number];
 
 /** A box [x, y, w, h] in 0..1 and the text drawn above it. */
-export interface Annotation {
+export interface BoxAnnotation {
   box: readonly [number, number, number, number];
   text: string;
-  color?: Rgb;
+  color?: RgbColor;
   /** Label under the box (faces, so it does not hide the person's label). */
   below?: boolean;
 }
 
-export const LABEL_COLORS: Readonly<Record<string, Rgb>> = { person: [255, 64, 64], face: [255, 200, 0], car: [64, 160, 255], truck: [64, 160, 255], dog: [64, 220, 64], cat: [64, 220, 64] };
+export const LABEL_COLORS: Readonly<Record<string, RgbColor>> = { person: [255, 64, 64], face: [255, 200, 0], car: [64, 160, 255], truck: [64, 160, 255], dog: [64, 220, 64], cat: [64, 220, 64] };
 
 /** Draws each box and its label into the image (in place). */
-export function annotate(image: RgbImage, annotations: readonly Annotation[]): RgbImage {
+export function annotateImage(image: RgbImage, annotations: readonly BoxAnnotation[]): RgbImage {
   const thickness = Math.max(2, Math.round(Math.min(image.width, image.height) / 240));
   const scale = Math.max(2, Math.round(Math.min(image.width, image.height) / 180));
   for (const a of annotations) {
@@ -84,7 +84,7 @@ export function annotate(image: RgbImage, annotations: readonly Annotation[]): R
   return image;
 }
 
-function fillRect(image: RgbImage, x: number, y: number, w: number, h: number, color: Rgb): void {
+function fillRect(image: RgbImage, x: number, y: number, w: number, h: number, color: RgbColor): void {
   const x0 = Math.max(0, x);
   const y0 = Math.max(0, y);
   const x1 = Math.min(image.width, x + w);
@@ -112,7 +112,7 @@ const GLYPHS: Readonly<Record<string, string>> = {
   _: '000000000000111',
 };
 
-function drawText(image: RgbImage, text: string, x: number, y: number, scale: number, color: Rgb): void {
+function drawText(image: RgbImage, text: string, x: number, y: number, scale: number, color: RgbColor): void {
   [...text].forEach((char, index) => {
     const glyph = GLYPHS[char];
     if (glyph === undefined) return;

@@ -13,7 +13,7 @@ import type { PipelineServices } from '../pipeline/services.js';
 import { DetectError } from './detector.js';
 import { takeFrames } from './on-event.js';
 import { DetectionService } from './service.js';
-import type { Frame } from './types.js';
+import type { DetectFrame } from './types.js';
 
 const configs = new WeakMap<PipelineServices, DetectConfig>();
 const services = new WeakMap<PipelineServices, DetectionService>();
@@ -41,7 +41,7 @@ export function detectionFor(pipelineServices: PipelineServices): DetectionServi
   return service;
 }
 
-async function readPictures(paths: readonly string[], signal: AbortSignal): Promise<Frame[]> {
+async function readPictures(paths: readonly string[], signal: AbortSignal): Promise<DetectFrame[]> {
   return Promise.all(
     paths.map(async (path) => {
       try {
@@ -86,7 +86,7 @@ export const detectJob = defineJobType({
   async handler(params, { services: s, signal, progress, jobId }) {
     const service = detectionFor(s);
     const camera = params.camera ?? 'file';
-    let frames: Frame[];
+    let frames: DetectFrame[];
     if (params.camera !== undefined) {
       const c = service.cameraConfig(params.camera);
       const count = params.frames ?? c.frames;

@@ -6,7 +6,7 @@
  * well under a millisecond, and motion large enough to matter is never thinner than two pixels.
  */
 import type { GrayFrame } from '../cameras/camera.js';
-import { rasterizeMask, type Point } from './zones.js';
+import { rasterizeMask, type ZonePoint } from './zones.js';
 
 export interface MotionOptions {
   /** Gray-level change (0..255) that counts, default 25. */
@@ -14,7 +14,7 @@ export interface MotionOptions {
   /** Share of the unmasked image (0..1) that must change, default 0.01. */
   minArea?: number;
   /** Ignored areas, polygons 0..1. */
-  masks?: readonly (readonly Point[])[];
+  masks?: readonly (readonly ZonePoint[])[];
 }
 
 export interface MotionResult {
@@ -31,7 +31,7 @@ const STEP = 2;
 export class MotionDetector {
   readonly #sensitivity: number;
   readonly #minArea: number;
-  readonly #masks: readonly (readonly Point[])[];
+  readonly #masks: readonly (readonly ZonePoint[])[];
   #previous: GrayFrame | undefined;
   #mask: Uint8Array | undefined;
 

@@ -10,7 +10,7 @@ import { CamflowError, ensureError } from '../errors.js';
 import { sleep } from '../timers.js';
 import { motionEvents } from './motion.js';
 import type { DetectionService } from './service.js';
-import type { Detection, Frame } from './types.js';
+import type { Detection, DetectFrame } from './types.js';
 
 /** Camera event types (lower case) that mean "something moved". */
 export const MOTION_EVENT_TYPES: ReadonlySet<string> = new Set([
@@ -34,8 +34,8 @@ export interface DetectOnEventOptions {
 }
 
 /** `count` snapshots `intervalMs` apart; failed ones are skipped, none at all is an error. */
-export async function takeFrames(camera: CameraBase, count: number, intervalMs: number, signal: AbortSignal): Promise<Frame[]> {
-  const frames: Frame[] = [];
+export async function takeFrames(camera: CameraBase, count: number, intervalMs: number, signal: AbortSignal): Promise<DetectFrame[]> {
+  const frames: DetectFrame[] = [];
   let lastError: unknown;
   for (let i = 0; i < count; i++) {
     if (i > 0 && !(await sleep(intervalMs, signal))) break;

@@ -11,7 +11,13 @@ import { CpuPool } from '../pipeline/pool.js';
 import { OllamaDescriber } from './describe.js';
 import { Detector, type RunSettings } from './detector.js';
 import { FaceStore } from './faces.js';
-import type { Detection, Frame } from './types.js';
+import type { Detection, DetectFrame } from './types.js';
+
+/**
+ * A worker thread that loaded the models (~200 MB) is kept this long after its last picture: the
+ * next event within it is detected at once, after it the model loads again (~1 s).
+ */
+const IDLE_MS = 10 * 60_000;
 
 export interface DetectionServiceOptions {
   config?: DetectConfig;
@@ -33,7 +39,7 @@ export class DetectionService {
   constructor(options: DetectionServiceOptions) {
     this.config = options.config ?? detectConfig.parse({});
     const logger = options.logger ?? noopLogger;
-    this.#ownPool = options.pool === undefined ? new CpuPool(this.config.threads === undefined ? {} : { threads: this.config.threads }) : undefined;
+    this.#ownPool = options.pool === undefined ? new CpuPool({ ...(this.config.threads === undefined ? {} : { threads: this.config.threads }), idleTimeoutMs: IDLE_MS }) : undefined;
     this.faces = new FaceStore(join(options.dataDir, 'faces.json'));
     const f = this.config.faces;
     this.detector = new Detector({
@@ -65,7 +71,7 @@ export class DetectionService {
    * Detections of one event, described when the camera asks for it and Ollama is configured. A
    * description that fails leaves the detections as they are, saying it is unavailable.
    */
-  async detect(camera: string, eventId: string, frames: readonly Frame[], signal?: AbortSignal, settings: RunSettings = this.settings(camera)): Promise<Detection[]> {
+  async detect(camera: string, eventId: string, frames: readonly DetectFrame[], signal?: AbortSignal, settings: RunSettings = this.settings(camera)): Promise<Detection[]> {
     const detections = await this.detector.run(frames, {
       camera,
       eventId,

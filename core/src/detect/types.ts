@@ -28,7 +28,7 @@ export interface Detection {
 }
 
 /** A picture to run on: a snapshot taken at `at`. */
-export interface Frame {
+export interface DetectFrame {
   jpeg: Uint8Array;
   at: Date;
 }

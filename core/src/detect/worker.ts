@@ -4,7 +4,7 @@
  * and keeps them. Input and output are plain, structured-cloneable values; boxes leave here in 0..1.
  */
 import { HumanDetector } from './human.js';
-import { annotate, decodeJpeg, encodeJpeg, shrink, type Annotation } from './image.js';
+import { annotateImage, decodeJpeg, encodeJpeg, shrinkImage, type BoxAnnotation } from './image.js';
 
 export interface DetectTask {
   op: 'detect';
@@ -18,7 +18,7 @@ export interface DetectTask {
 export interface AnnotateTask {
   op: 'annotate';
   jpeg: Uint8Array;
-  annotations: Annotation[];
+  annotations: BoxAnnotation[];
   quality?: number;
 }
 
@@ -51,12 +51,12 @@ const detector = new HumanDetector();
 
 export default async function run(task: DetectTask | AnnotateTask): Promise<DetectOutput | Uint8Array> {
   if (task.op === 'annotate') {
-    const image = annotate(decodeJpeg(task.jpeg), task.annotations);
+    const image = annotateImage(decodeJpeg(task.jpeg), task.annotations);
     return new Uint8Array(encodeJpeg(image, task.quality ?? 80));
   }
   const started = performance.now();
   const original = decodeJpeg(task.jpeg);
-  const image = shrink(original, task.maxSide ?? 1280);
+  const image = shrinkImage(original, task.maxSide ?? 1280);
   const { objects, faces } = await detector.detect(image, { objects: task.objects, faces: task.faces });
   const norm = (box: [number, number, number, number]): [number, number, number, number] => [
     clamp(box[0] / image.width),

@@ -1,32 +1,32 @@
 /** Zones and masks: polygons in image coordinates 0..1. Pure functions. */
 
-export type Point = readonly [number, number];
+export type ZonePoint = readonly [number, number];
 
 export interface Zone {
   name: string;
-  points: readonly Point[];
+  points: readonly ZonePoint[];
 }
 
 /** Even-odd ray casting; a point on an edge may fall either way, which is fine for pixels. */
-export function insidePolygon(x: number, y: number, points: readonly Point[]): boolean {
+export function insidePolygon(x: number, y: number, points: readonly ZonePoint[]): boolean {
   let inside = false;
   for (let i = 0, j = points.length - 1; i < points.length; j = i++) {
-    const [xi, yi] = points[i] as Point;
-    const [xj, yj] = points[j] as Point;
+    const [xi, yi] = points[i] as ZonePoint;
+    const [xj, yj] = points[j] as ZonePoint;
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
 }
 
 /** A box [x, y, w, h] in 0..1. */
-export type Box = readonly [number, number, number, number];
+export type ZoneBox = readonly [number, number, number, number];
 
 /**
  * The zone a detection is in: the first whose polygon holds the box's bottom centre (where a person
  * or a car stands on the ground, which is what a "driveway" zone means). `null` when there are zones
  * and none holds it; `undefined` when no zones are configured (everywhere counts).
  */
-export function zoneOf(box: Box, zones: readonly Zone[]): string | null | undefined {
+export function zoneOf(box: ZoneBox, zones: readonly Zone[]): string | null | undefined {
   if (zones.length === 0) return undefined;
   const x = box[0] + box[2] / 2;
   const y = Math.min(1, box[1] + box[3]);
@@ -35,7 +35,7 @@ export function zoneOf(box: Box, zones: readonly Zone[]): string | null | undefi
 }
 
 /** A per-pixel mask (1 = ignored) for a width x height image, from polygons 0..1. */
-export function rasterizeMask(width: number, height: number, polygons: readonly (readonly Point[])[]): Uint8Array | undefined {
+export function rasterizeMask(width: number, height: number, polygons: readonly (readonly ZonePoint[])[]): Uint8Array | undefined {
   if (polygons.length === 0) return undefined;
   const mask = new Uint8Array(width * height);
   for (let row = 0; row < height; row++) {

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuPool, DetectionService, FaceStore, decodeJpeg, detectConfig, type Frame } from '@camflow/core';
+import { CpuPool, DetectionService, FaceStore, decodeJpeg, detectConfig, type DetectFrame } from '@camflow/core';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/detect/${name}`, import.meta.url));
-const frame = (name: string): Frame => ({ jpeg: fixture(name), at: new Date() });
+const frame = (name: string): DetectFrame => ({ jpeg: fixture(name), at: new Date() });
 const dir = mkdtempSync(join(tmpdir(), 'camflow-detect-'));
 const pool = new CpuPool({ threads: 1 });
 const service = new DetectionService({
@@ -109,6 +109,11 @@ describe('faces', () => {
     expect(await reopened.remove('Maria')).toBe(true);
     expect(await reopened.remove('Maria')).toBe(false);
     expect((await new FaceStore(join(dir, 'data', 'faces.json')).list()).map((p) => p.name)).toEqual(['Vladimir']);
+  });
+
+  it('refuses a picture that is not a JPEG, and the name unknown', async () => {
+    await expect(service.detect('door', 'ev-11', [{ jpeg: Buffer.from('<html>login</html>'), at: new Date() }])).rejects.toMatchObject({ code: 'DETECT_FAILED', message: expect.stringMatching(/^not a readable JPEG/) });
+    await expect(service.faces.enroll('Unknown', [[1, 2, 3]])).rejects.toThrow(/pick another name/);
   });
 
   it('refuses a picture with no face to enrol, naming it', async () => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, createCamera, detectConfig, DetectionService, FaceStore, loadConfig, takeFrames, type Detection, type Frame, type RunSettings } from '@camflow/core';
+import { ConfigError, createCamera, detectConfig, DetectionService, FaceStore, loadConfig, takeFrames, type Detection, type DetectFrame, type RunSettings } from '@camflow/core';
 import { type CliIo, type Command, JSON_OPTION, UsageError, writeLine } from '../command.js';
 
 /** Detection as the config says (or the defaults, data in ./.camflow and media in ./media without one). */
@@ -82,7 +82,7 @@ export const detect: Command = {
         }
       } else {
         for (const path of positionals) {
-          const frame: Frame = { jpeg: await readImage(path), at: new Date() };
+          const frame: DetectFrame = { jpeg: await readImage(path), at: new Date() };
           report(await service.detect('file', basename(path), [frame], io.signal, settings('file')), path);
         }
       }
