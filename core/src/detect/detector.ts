@@ -64,12 +64,23 @@ export class Detector {
   readonly #faces: FaceStore | undefined;
   readonly #faceSettings: FaceSettings & { minVotes: number };
   readonly #logger: Logger;
+  readonly #recent: { at: number; ms: number }[] = [];
+  #total = 0;
 
   constructor(options: DetectorOptions = {}) {
     this.#pool = options.pool;
     this.#faces = options.faces;
     this.#faceSettings = options.faceSettings ?? DEFAULT_FACE_SETTINGS;
     this.#logger = (options.logger ?? noopLogger).child('detect');
+  }
+
+  /** Pictures analysed in the last minute, per second, and their mean time in the worker (ms). */
+  figures(): { framesPerSecond: number; meanMs: number; frames: number } {
+    const since = performance.now() - 60_000;
+    while ((this.#recent[0]?.at ?? Infinity) < since) this.#recent.shift();
+    const n = this.#recent.length;
+    const span = n === 0 ? 1 : Math.max(1, (performance.now() - (this.#recent[0]?.at ?? 0)) / 1000);
+    return { framesPerSecond: Math.round((n / span) * 10) / 10, meanMs: n === 0 ? 0 : Math.round(this.#recent.reduce((a, r) => a + r.ms, 0) / n), frames: this.#total };
   }
 
   get faces(): FaceStore | undefined {
@@ -86,7 +97,11 @@ export class Detector {
   /** Everything the models see in one JPEG, boxes in 0..1. */
   async analyze(jpeg: Uint8Array, what: { objects: boolean; faces: boolean }, signal?: AbortSignal): Promise<DetectOutput> {
     try {
-      return await this.#task<DetectOutput>({ op: 'detect', jpeg, objects: what.objects, faces: what.faces }, signal);
+      const output = await this.#task<DetectOutput>({ op: 'detect', jpeg, objects: what.objects, faces: what.faces }, signal);
+      this.#total++;
+      this.#recent.push({ at: performance.now(), ms: output.ms });
+      if (this.#recent.length > 10_000) this.#recent.shift();
+      return output;
     } catch (error) {
       if (signal?.aborted === true) throw error;
       const message = error instanceof Error ? error.message : String(error);

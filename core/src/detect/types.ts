@@ -57,3 +57,9 @@ export function expandLabels(labels: readonly string[]): Set<string> | 'all' {
   for (const label of labels) for (const l of LABEL_GROUPS[label] ?? [label]) out.add(l);
   return out;
 }
+
+/** `vehicle`, `animal` or the label itself (`person`, `face`, ...): the event type a front-end shows. */
+export function labelGroup(label: string): string {
+  for (const [group, labels] of Object.entries(LABEL_GROUPS)) if (labels.includes(label)) return group;
+  return label;
+}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuPool, DetectionService, FaceStore, decodeJpeg, detectConfig, type DetectFrame } from '@camflow/core';
+import { CpuPool, DetectionService, FaceStore, decodeJpeg, detectConfig, labelGroup, type DetectFrame } from '@camflow/core';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/detect/${name}`, import.meta.url));
 const frame = (name: string): DetectFrame => ({ jpeg: fixture(name), at: new Date() });
@@ -60,6 +60,8 @@ describe('object detection in worker threads', () => {
     expect(await labels('bird.jpg')).toEqual(['bird']);
     // A real security-camera frame of a car park: each label once, however many cars.
     expect(await labels('parking-camera.jpg')).toEqual(['car']);
+    expect(['car', 'cat', 'person'].map(labelGroup)).toEqual(['vehicle', 'animal', 'person']);
+    expect(service.detector.figures().frames).toBeGreaterThan(4);
   });
 
   it('keeps the best frame of an event for each label', async () => {
