@@ -6,3 +6,4 @@ export * from './load.js';
 export * from './schema.js';
 export * from './pipeline.js';
 export * from './status.js';
+export * from './detect.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cameraConfig } from './camera.js';
 import { duration } from './common.js';
+import { detectConfig } from './detect.js';
 import { pipelineConfig } from './pipeline.js';
 import { isLoopbackAddress, statusConfig } from './status.js';
 
@@ -45,6 +46,7 @@ export const camflowConfig = z
     overlay_sync: overlaySyncConfig.prefault({}),
     mqtt: mqttConfig.optional(),
     pipeline: pipelineConfig.prefault({}),
+    detect: detectConfig.prefault({}),
     log: logConfig.prefault({}),
     status: statusConfig.prefault({}),
   })

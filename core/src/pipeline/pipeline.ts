@@ -8,6 +8,7 @@ import type { Camera } from '../cameras/camera.js';
 import type { CameraConfig } from '../config/camera.js';
 import type { PipelineConfig } from '../config/pipeline.js';
 import { noopLogger, type Logger } from '../log.js';
+import { describeJob, detectJob, faceEnrollJob } from '../detect/jobs.js';
 import { cleanupJob } from './jobs/cleanup.js';
 import { snapshotJob } from './jobs/snapshot.js';
 import { CpuPool } from './pool.js';
@@ -18,7 +19,13 @@ import type { JobEngine } from './types.js';
 
 /** The job types camflow ships; later work adds its own with `extraTypes`. */
 export function builtinJobTypes(): AnyJobType[] {
-  return [snapshotJob, cleanupJob];
+  return [
+    snapshotJob,
+    cleanupJob,
+    detectJob,
+    describeJob,
+    faceEnrollJob,
+  ];
 }
 
 export interface CreatePipelineOptions {

@@ -1,6 +1,6 @@
 /** The ISAPI resources of the simulated camera: each handler takes the parsed request, returns an answer. */
 import * as doc from './documents.js';
-import { RECORDING_CLIP, SNAPSHOT_JPEG } from './media.js';
+import { RECORDING_CLIP } from './media.js';
 import type { SimulatedOverlay } from './types.js';
 import { child, childText, parseXmlStrict, XmlSyntaxError, type SimElement } from './xml.js';
 
@@ -29,6 +29,8 @@ export interface SimState {
   searchPageSize: number;
   /** searchIDs that started at position 0, so paging can be checked to keep its searchID. */
   searches: Set<string>;
+  /** What the picture resources serve (default the built-in test pattern). */
+  snapshot: Buffer;
 }
 
 export interface SimRequest {
@@ -175,7 +177,7 @@ function picture(state: SimState, req: SimRequest, m: RegExpExecArray, proxy: bo
   }
   // An NVR answers the camera path with badXmlContent; its proxy path serves the picture (hikvision_next).
   if (state.nvr !== proxy) return statusAnswer(state, req.path, 400, doc.BAD_XML_CONTENT);
-  return { status: 200, type: 'image/jpeg', body: SNAPSHOT_JPEG };
+  return { status: 200, type: 'image/jpeg', body: state.snapshot };
 }
 
 function validTrack(state: SimState, track: number): boolean {

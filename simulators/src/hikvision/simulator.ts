@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { pickDelay, sleep } from '../timing.js';
 import { AlertStreams } from './alert-stream.js';
+import { SNAPSHOT_JPEG } from './media.js';
 import { SimAuth } from './auth.js';
 import { DEVICE_ERROR, OK, userCheckXml } from './documents.js';
 import { makeRecordings, route, statusAnswer, type Answer, type SimState } from './routes.js';
@@ -130,6 +131,11 @@ export class HikvisionSimulator {
     const found = list?.[index];
     if (list === undefined || found === undefined) throw new RangeError(`no overlay ${id} on channel ${channel}`);
     list[index] = { ...found, ...change };
+  }
+
+  /** Serves this JPEG as the camera's picture from now on (what the camera sees changes). */
+  setSnapshot(jpeg: Buffer): void {
+    this.state.snapshot = jpeg;
   }
 
   /** Sends an event to every open alert stream (nothing happens when none is open). */
@@ -344,6 +350,7 @@ function initialState(options: HikvisionSimulatorOptions): SimState {
     noOverlayCapabilities: options.noOverlayCapabilities ?? false,
     batchOverlays: options.batchOverlays ?? true,
     nvr: options.nvr ?? false,
+    snapshot: options.snapshot ?? SNAPSHOT_JPEG,
     downloadPostOnly: options.downloadPostOnly ?? false,
     errorsWithHttp200: options.quirks?.errorsWithHttp200 ?? false,
     overlays,

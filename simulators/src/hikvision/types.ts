@@ -74,6 +74,8 @@ export interface HikvisionSimulatorOptions {
   heartbeatMs?: number;
   /** NVR mode: /ISAPI/Streaming/channels/x01/picture answers badXmlContent; the StreamingProxy path works. */
   nvr?: boolean;
+  /** The JPEG the picture resources serve, default a 96x72 test pattern (a real photo for detection tests). */
+  snapshot?: Buffer;
   /** Download by POST only: a GET with a body answers ResponseStatus invalidOperation (HTTP 403). */
   downloadPostOnly?: boolean;
   /** Recordings held on the simulated storage, default 60 (one per 10 minutes before `recordingsEnd`). */

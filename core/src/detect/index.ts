@@ -1,0 +1,12 @@
+export * from './describe.js';
+export * from './detector.js';
+export * from './faces.js';
+export { humanPaths } from './human.js';
+export * from './image.js';
+export * from './jobs.js';
+export * from './motion.js';
+export * from './on-event.js';
+export * from './service.js';
+export * from './types.js';
+export type { DetectOutput, RawFace, RawObject } from './worker.js';
+export * from './zones.js';
