@@ -13,3 +13,4 @@ export { StatusModel, type StatusSnapshot, type StatusPatch, type CameraTile, ty
 export { StatusServer, type StatusServerOptions } from './status/server.js';
 export { StatusService, type StatusServiceOptions } from './status/service.js';
 export { statusPage } from './status/start.js';
+export { detectionFromConfig, DetectionFeature, type DetectionFeatureOptions } from './bridge/features/detection.js';

@@ -8,7 +8,8 @@ import type { Camera } from '../cameras/camera.js';
 import type { CameraConfig } from '../config/camera.js';
 import type { PipelineConfig } from '../config/pipeline.js';
 import { noopLogger, type Logger } from '../log.js';
-import { describeJob, detectJob, faceEnrollJob } from '../detect/jobs.js';
+import type { DetectConfig } from '../config/detect.js';
+import { configureDetection, describeJob, detectJob, faceEnrollJob } from '../detect/jobs.js';
 import { cleanupJob } from './jobs/cleanup.js';
 import { snapshotJob } from './jobs/snapshot.js';
 import { CpuPool } from './pool.js';
@@ -37,6 +38,8 @@ export interface CreatePipelineOptions {
   resolveCamera?: (id: string) => Camera | undefined;
   /** Relative data_dir and media_dir are under it (the folder of camflow.yaml); default the working directory. */
   baseDir?: string;
+  /** The `detect:` section for the detect, describe and face-enroll jobs; default its defaults. */
+  detect?: DetectConfig;
 }
 
 export interface Pipeline {
@@ -63,6 +66,7 @@ export async function createPipeline(options: CreatePipelineOptions): Promise<Pi
     pool: () => (pool ??= new CpuPool()),
     ...(options.resolveCamera === undefined ? {} : { resolveCamera: options.resolveCamera }),
   });
+  if (options.detect !== undefined) configureDetection(services, options.detect);
   const common = {
     registry,
     services,

@@ -57,6 +57,7 @@ export const DEFAULT_MQTT_CONFIG: MqttConfig = {
   embedded: { host: '127.0.0.1', port: 1883 },
   snapshot_interval: 60_000,
   record_duration: 30_000,
+  detection_hold: 30_000,
 };
 
 export class Bridge {

@@ -13,7 +13,7 @@ export async function configFrom(file: string | undefined, io: CliIo): Promise<{
 export async function pipelineFrom(file: string | undefined, io: CliIo, loaded?: CamflowConfig): Promise<Pipeline> {
   if (file === undefined) throw new UsageError('--config FILE is required');
   const config = loaded ?? (await configFrom(file, io)).config;
-  return createPipeline({ config: config.pipeline, cameras: config.cameras, logger: io.logger, baseDir: dirname(file) });
+  return createPipeline({ config: config.pipeline, cameras: config.cameras, detect: config.detect, logger: io.logger, baseDir: dirname(file) });
 }
 
 /** `--param key=value`: numbers, true/false and JSON objects/lists are typed; everything else a string. */

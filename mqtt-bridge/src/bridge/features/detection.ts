@@ -6,7 +6,7 @@
  * decisions (labels, zones, scores, faces) are core's; this only maps them to MQTT.
  */
 import { readFile } from 'node:fs/promises';
-import { ensureError, isAbortError, type Job, type JobEngine } from '@camflow/core';
+import { type CamflowConfig, ensureError, isAbortError, type Job, type JobEngine, labelGroup } from '@camflow/core';
 import { MOTION_EVENT_TYPES } from '../discovery.js';
 import type { CameraContext, Feature } from '../feature.js';
 
@@ -25,7 +25,7 @@ export interface PublishedDetection {
 
 export interface DetectionFeatureOptions {
   engine: JobEngine;
-  /** Labels this camera reports (each has its binary_sensor). */
+  /** What this camera reports: label groups (person, vehicle, animal, or a label of its own), each with its binary_sensor. */
   labels: readonly string[];
   /** A label's binary_sensor stays on this long after its last detection. */
   holdMs: number;
@@ -131,10 +131,12 @@ export class DetectionFeature implements Feature {
   async publish(detections: readonly PublishedDetection[]): Promise<void> {
     const c = this.#c;
     for (const d of detections) {
+      const group = labelGroup(d.label);
       await c.publisher.event(
         c.topics.detection,
         JSON.stringify({
-          event_type: d.label,
+          event_type: group,
+          label: d.label,
           score: Math.round(d.score * 1000) / 1000,
           ...(d.box === undefined ? {} : { box: d.box }),
           ...(d.zone === undefined ? {} : { zone: d.zone }),
@@ -149,7 +151,7 @@ export class DetectionFeature implements Feature {
         await c.publisher.state(c.topics.face, d.face.known ? d.face.name : 'unknown');
         if (d.face.known) await c.publisher.event(c.topics.detection, JSON.stringify({ event_type: 'face', face: d.face.name, similarity: Math.round(d.face.similarity * 1000) / 1000, time: d.at ?? new Date().toISOString() }));
       }
-      if (this.#o.labels.includes(d.label)) this.#hold(d.label);
+      if (this.#o.labels.includes(group)) this.#hold(group);
     }
     const best = [...detections].filter((d) => d.snapshot !== undefined).sort((a, b) => b.score - a.score)[0];
     if (best?.snapshot !== undefined) {
@@ -172,4 +174,17 @@ export class DetectionFeature implements Feature {
     timer.unref();
     this.#offTimers.set(label, timer);
   }
+}
+
+/**
+ * Detection runs on the events of the cameras listed under `detect.cameras` (it costs CPU: listing a
+ * camera is the opt-in); each reports the groups of its labels (person, vehicle, animal, ...).
+ */
+export function detectionFromConfig(config: CamflowConfig): (cameraId: string) => Omit<DetectionFeatureOptions, 'engine'> | undefined {
+  return (cameraId) => {
+    const settings = config.detect.cameras[cameraId];
+    if (settings === undefined) return undefined;
+    const labels = settings.labels.some((l) => l === '*' || l === 'all') ? ['person', 'vehicle', 'animal'] : settings.labels;
+    return { labels: [...new Set(labels.map(labelGroup))], holdMs: config.mqtt?.detection_hold ?? 30_000, onEvents: true };
+  };
 }

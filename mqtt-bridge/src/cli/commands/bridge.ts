@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { createPipeline, ensureError, loadConfig, type Pipeline } from '@camflow/core';
+import { detectionFromConfig } from '../../bridge/features/detection.js';
 import { Bridge } from '../../bridge/bridge.js';
 import { bridgeVersion } from '../../bridge/version.js';
 import { statusPage } from '../../status/start.js';
@@ -19,14 +20,14 @@ export const bridge: Command = {
     // The bridge also works the pipeline's jobs (camflow jobs add ...), unless pipeline.workers is false.
     let pipeline: Pipeline | undefined;
     if (config.pipeline.workers) {
-      pipeline = await createPipeline({ config: config.pipeline, cameras: config.cameras, logger: io.logger, baseDir: dirname(values.config) });
+      pipeline = await createPipeline({ config: config.pipeline, cameras: config.cameras, detect: config.detect, logger: io.logger, baseDir: dirname(values.config) });
     }
     const instance = new Bridge({
       config,
       logger: io.logger.child('bridge'),
       version: bridgeVersion(),
       stateDir,
-      ...(pipeline === undefined ? {} : { pipeline: pipeline.engine }),
+      ...(pipeline === undefined ? {} : { pipeline: pipeline.engine, detection: detectionFromConfig(config) }),
     });
     const mediaDir = resolve(dirname(values.config), config.pipeline.media_dir);
     const status = statusPage({ config, logger: io.logger.child('status'), bridge: instance, mediaDir, ...(pipeline === undefined ? {} : { engine: pipeline.engine }) });
@@ -54,3 +55,4 @@ export const bridge: Command = {
     return 0;
   },
 };
+
