@@ -88,7 +88,7 @@ describe('camera discovery', () => {
     const { cmps } = cameraDiscovery(yard, context).payload;
     expect(Object.keys(cmps)).toEqual([
       'camera', 'motion', 'event', 'snapshot_button', 'record_button', 'recording', 'overlay_sync', 'overlay_ms', 'last_error',
-      'overlay_1', 'overlay_2',
+      'overlay_1', 'overlay_1_shown', 'overlay_2', 'overlay_2_shown',
     ]);
     expect(cmps['camera']).toEqual({ p: 'camera', name: null, topic: 'camflow/yard/snapshot', unique_id: 'camflow_yard_camera' });
     expect(cmps['motion']).toEqual({

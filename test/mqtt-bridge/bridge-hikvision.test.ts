@@ -67,7 +67,7 @@ async function setup(options: { brokerUrl?: string; snapshotInterval?: string } 
 
 describe('bridge with a Hikvision camera', () => {
   it('publishes the device as the camera describes itself, with the device text limit as max', async () => {
-    const { ha } = await setup();
+    const { ha, camera } = await setup();
     const config = JSON.parse((await ha.waitFor('homeassistant/device/camflow_yard/config')).text);
     expect(config.dev).toEqual({
       ids: ['camflow_yard'],
@@ -84,6 +84,11 @@ describe('bridge with a Hikvision camera', () => {
     expect((await ha.waitFor('camflow/yard/motion')).text).toBe('OFF');
     expect((await ha.waitFor('camflow/yard/overlay_sync')).text).toBe('ON');
     expect((await ha.waitFor('camflow/yard/overlay/1')).text).toBe('Yard');
+    // What the camera shows: the template filled in (no value set yet: the placeholder), not the template.
+    expect((await ha.waitFor('camflow/yard/overlay/2/shown')).text).toBe('Outside -- C');
+    await ha.publish('camflow/yard/overlay/2/set', '21.46');
+    expect((await ha.waitFor('camflow/yard/overlay/2/shown', (m) => m.text !== 'Outside -- C')).text).toBe('Outside 21.5 C');
+    expect(camera.overlay(1, 2)?.text).toBe('Outside 21.5 C');
     expect((await ha.waitFor('camflow/yard/snapshot')).payload.subarray(0, 3)).toEqual(JPEG_MAGIC);
     expect(ha.received.some((m) => m.text.includes('password'))).toBe(false);
   });
@@ -274,6 +279,7 @@ describe('broker restart with a camera', () => {
     const config = await ha.waitFor('homeassistant/device/camflow_yard/config');
     expect(config.retain).toBe(true);
     const onOff = { payload_on: 'ON', payload_off: 'OFF' };
+    const shown = (id: number) => ({ p: 'sensor', name: `Overlay ${id} shown`, state_topic: `camflow/yard/overlay/${id}/shown`, unique_id: `camflow_yard_overlay_${id}_shown` });
     const text = (id: number, name: string, max: number) => ({
       p: 'text', name, command_topic: `camflow/yard/overlay/${id}/set`, state_topic: `camflow/yard/overlay/${id}`,
       min: 0, max, mode: 'text', unique_id: `camflow_yard_overlay_${id}`,
@@ -311,8 +317,11 @@ describe('broker restart with a camera', () => {
           availability: [{ topic: 'camflow/bridge/availability' }], unique_id: 'camflow_yard_last_error',
         },
         overlay_1: text(1, 'Overlay 1', 44),
+        overlay_1_shown: shown(1),
         overlay_2: text(2, 'Overlay 2 temperature', 34),
+        overlay_2_shown: shown(2),
         overlay_3: text(3, 'Overlay 3 level', 11),
+        overlay_3_shown: shown(3),
       },
     });
     // The states came back too, retained.

@@ -87,6 +87,7 @@ describe('publish options', () => {
       'camflow/yard/recording': [RETAINED_QOS0],
       'camflow/yard/overlay_sync': [RETAINED_QOS0],
       'camflow/yard/overlay/1': [RETAINED_QOS0],
+      'camflow/yard/overlay/1/shown': [RETAINED_QOS0],
       'camflow/yard/overlay_ms': [RETAINED_QOS0],
       'camflow/yard/event': [LIVE_QOS1],
       'camflow/bridge/error': [LIVE_QOS1],

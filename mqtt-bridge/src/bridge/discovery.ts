@@ -202,7 +202,16 @@ export function cameraDiscovery(camera: CameraDescription, context: DiscoveryCon
     cmps[feature] = { ...component, ...(bridgeOnly ? { availability: bridgeAvailability } : {}), unique_id: uniqueId(prefix, camera.id, feature) };
   }
   if (camera.kind === 'hikvision') {
-    for (const overlay of camera.overlays) cmps[`overlay_${overlay.id}`] = overlayComponent(prefix, camera.id, overlay, t);
+    for (const overlay of camera.overlays) {
+      cmps[`overlay_${overlay.id}`] = overlayComponent(prefix, camera.id, overlay, t);
+      // What the camera really shows: the template with its values, the time, the counter filled in.
+      cmps[`overlay_${overlay.id}_shown`] = {
+        p: 'sensor',
+        name: `Overlay ${overlay.id} shown`,
+        state_topic: t.overlayShown(overlay.id),
+        unique_id: uniqueId(prefix, camera.id, `overlay_${overlay.id}_shown`),
+      };
+    }
   }
   if (camera.detection !== undefined) Object.assign(cmps, detectionComponents(prefix, camera.id, camera.detection.labels, t));
   if (camera.clips === true) {

@@ -37,6 +37,8 @@ export interface CameraTopics {
   recordPress: string;
   overlay(overlayId: number): string;
   overlaySet(overlayId: number): string;
+  /** The text the camera shows on an overlay (the template filled in), not the value or template set. */
+  overlayShown(overlayId: number): string;
   overlaySync: string;
   overlaySyncSet: string;
   overlayMs: string;
@@ -80,6 +82,7 @@ export function bridgeTopics(base: string, discoveryPrefix: string): BridgeTopic
         recordPress: `${c}/record/press`,
         overlay: (overlayId) => `${c}/overlay/${overlayId}`,
         overlaySet: (overlayId) => `${c}/overlay/${overlayId}/set`,
+        overlayShown: (overlayId) => `${c}/overlay/${overlayId}/shown`,
         overlaySync: `${c}/overlay_sync`,
         overlaySyncSet: `${c}/overlay_sync/set`,
         overlayMs: `${c}/overlay_ms`,

@@ -107,6 +107,9 @@ export class OverlayHub {
     this.#running = true;
     this.#off.push(
       this.sync.on('cycle', (report) => this.#onCycle(report)),
+      this.sync.on('overlay', (outcome) => {
+        if (outcome.status !== 'failed') void this.#publisher.state(this.#topics.camera(outcome.cameraId).overlayShown(outcome.overlayId), outcome.text);
+      }),
       this.sync.on('camera-state', (change) => {
         if (change.reason !== undefined) void this.#publisher.state(this.#topics.camera(change.cameraId).lastError, `overlay sync: ${change.reason}`.slice(0, 255));
       }),
