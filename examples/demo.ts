@@ -7,33 +7,70 @@
  * It lives in the private examples workspace (run by Node 24's type stripping), so the published
  * bridge never depends on the simulators.
  */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CamflowConfig, createLogger, formatLogRecord, loadConfig } from '@camflow/core';
-import { HikvisionSimulator, TrailCamSimulator } from '@camflow/simulators';
-import { Bridge, bridgeVersion } from 'camflow-mqtt-bridge';
+import { type CamflowConfig, createLogger, createPipeline, formatLogRecord, loadConfig, type Pipeline } from '@camflow/core';
+import { HikvisionSimulator, OverlayPicture, TrailCamSimulator } from '@camflow/simulators';
+import { Bridge, bridgeVersion, detectionFromConfig, statusPage } from 'camflow-mqtt-bridge';
 
 interface Simulator {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
+const scene = (name: string): Buffer => readFileSync(new URL(`scenes/${name}`, import.meta.url));
+/** What each demo camera sees (by camera id); others see the car park. The front door sees someone on motion. */
+const SCENES: Record<string, string> = { front: 'empty.jpg', yard: 'parking-camera.jpg', garage: 'car.jpg' };
+const MOTION_SCENE = 'people.jpg';
+
+interface DemoCamera {
+  sim: HikvisionSimulator;
+  picture: OverlayPicture;
+  idle: Buffer;
+  /** Someone walks into the picture while it reports motion (the camera with detection on). */
+  visitor: boolean;
+}
+
 const MOTION_EVERY_MS = 20_000;
 const MOTION_LASTS_MS = 4_000;
 
-function simulatorsFor(config: CamflowConfig): { all: Simulator[]; hikvision: HikvisionSimulator[] } {
-  const hikvision: HikvisionSimulator[] = [];
+function simulatorsFor(config: CamflowConfig, print: (line: string) => void): { all: Simulator[]; hikvision: DemoCamera[] } {
+  const hikvision: DemoCamera[] = [];
   const all: Simulator[] = [];
-  for (const camera of config.cameras) {
+  for (const [index, camera] of config.cameras.entries()) {
     if (camera.type === 'hikvision') {
       const sim = new HikvisionSimulator({
         port: camera.port ?? 80,
         username: camera.username,
         password: camera.password,
         deviceName: camera.name ?? camera.id,
+        // Each camera its own serial, as real ones have (Home Assistant tells devices apart by it).
+        serialNumber: `DS-2CD2386G2-IU20240${String(index + 1).padStart(3, '0')}AAWRK${String(camera.port ?? 80).padStart(8, '0')}`,
         heartbeatMs: 10_000,
       });
-      hikvision.push(sim);
-      all.push(sim);
+      const idle = scene(SCENES[camera.id] ?? 'parking-camera.jpg');
+      let warned = false;
+      const picture = new OverlayPicture(sim, {
+        scene: idle,
+        onError: (error) => {
+          if (!warned) print(`demo: camera pictures stay test patterns (${error.message})`);
+          warned = true;
+        },
+      });
+      hikvision.push({ sim, picture, idle, visitor: config.detect.cameras[camera.id] !== undefined });
+      all.push({
+        async start() {
+          await sim.start();
+          await picture.start();
+        },
+        async stop() {
+          await picture.stop();
+          await sim.stop();
+        },
+      });
     } else {
       all.push(
         new TrailCamSimulator({
@@ -50,18 +87,21 @@ function simulatorsFor(config: CamflowConfig): { all: Simulator[]; hikvision: Hi
   return { all, hikvision };
 }
 
-/** Every MOTION_EVERY_MS one camera in turn reports motion for MOTION_LASTS_MS. */
-function scheduleMotion(cameras: readonly HikvisionSimulator[], print: (line: string) => void): () => void {
+/** Every MOTION_EVERY_MS one camera in turn reports motion for MOTION_LASTS_MS (the front door sees a person then). */
+function scheduleMotion(cameras: readonly DemoCamera[], print: (line: string) => void): () => void {
   const timers = new Set<NodeJS.Timeout>();
   let next = 0;
   const interval = setInterval(() => {
     const camera = cameras[next++ % cameras.length];
     if (camera === undefined) return;
-    print(`demo: motion on the camera at port ${camera.port}`);
-    camera.triggerEvent({ type: 'VMD', state: 'active' });
+    const { sim, picture, idle, visitor: someone } = camera;
+    print(`demo: motion on the camera at port ${sim.port}${someone ? ' (someone walks in)' : ''}`);
+    const walkedIn = someone ? picture.setScene(scene(MOTION_SCENE)) : Promise.resolve();
+    void walkedIn.then(() => sim.triggerEvent({ type: 'VMD', state: 'active' }));
     const end = setTimeout(() => {
       timers.delete(end);
-      camera.triggerEvent({ type: 'VMD', state: 'inactive' });
+      sim.triggerEvent({ type: 'VMD', state: 'inactive' });
+      if (someone) void picture.setScene(idle);
     }, MOTION_LASTS_MS);
     timers.add(end);
   }, MOTION_EVERY_MS);
@@ -76,8 +116,14 @@ async function main(): Promise<number> {
   const print = (line: string): void => void process.stdout.write(`${line}\n`);
   const config = await loadConfig(file);
   const logger = createLogger({ level: config.log.level, sink: (record) => process.stderr.write(`${formatLogRecord(record)}\n`) });
-  const { all, hikvision } = simulatorsFor(config);
-  const bridge = new Bridge({ config, logger: logger.child('bridge'), version: bridgeVersion() });
+  const { all, hikvision } = simulatorsFor(config, print);
+  // The pipeline (detection, snapshots from the status page) keeps its data in a folder of its own.
+  const dataDir = await mkdtemp(join(tmpdir(), 'camflow-demo-'));
+  config.pipeline.data_dir = join(dataDir, 'data');
+  config.pipeline.media_dir = join(dataDir, 'media');
+  const pipeline: Pipeline = await createPipeline({ config: config.pipeline, cameras: config.cameras, detect: config.detect, logger });
+  const bridge = new Bridge({ config, logger: logger.child('bridge'), version: bridgeVersion(), pipeline: pipeline.engine, detection: detectionFromConfig(config) });
+  const status = statusPage({ config, logger: logger.child('status'), bridge, engine: pipeline.engine, mediaDir: config.pipeline.media_dir });
   const controller = new AbortController();
   const onSignal = (): void => {
     if (controller.signal.aborted) process.exit(130);
@@ -90,7 +136,9 @@ async function main(): Promise<number> {
   try {
     await Promise.all(all.map((sim) => sim.start()));
     print(`demo: ${hikvision.length} Hikvision and ${all.length - hikvision.length} TrailCam simulators on 127.0.0.1`);
+    await pipeline.engine.startWorkers();
     await bridge.start();
+    const page = await status?.listen();
     const broker = bridge.brokerUrl ?? '';
     const { hostname, port } = new URL(broker);
     const at = port === '1883' || port === '' ? `-h ${hostname}` : `-h ${hostname} -p ${port}`;
@@ -101,6 +149,7 @@ async function main(): Promise<number> {
     print(`  mosquitto_sub ${at} -t 'homeassistant/#' -v                     # the discovery configs`);
     print(`Try a command:  mosquitto_pub ${at} -t camflow/front/overlay/2/set -m 21.5`);
     print('Home Assistant: add the MQTT integration with this broker; the cameras appear as devices.');
+    if (page !== undefined) print(`Status page: ${page}`);
     print('Ctrl-C stops everything.');
     stopMotion = scheduleMotion(hikvision, print);
     if (!controller.signal.aborted) await new Promise((resolve) => controller.signal.addEventListener('abort', resolve, { once: true }));
@@ -114,7 +163,10 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     stopMotion();
+    await status?.service.stop();
     await bridge.stop();
+    await pipeline.close(2000);
+    await rm(dataDir, { recursive: true, force: true });
     await Promise.allSettled(all.map((sim) => sim.stop()));
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -8,8 +8,9 @@ set -euo pipefail
 # chromium: the Node-RED editor check. GStreamer RTSP server: an RTSP camera that serves PLAY.
 # redis-server: the pipeline's scale-out engine (BullMQ) in tests.
 # curl: a digest client not written here, to check the simulator. openssl: test certificates for TLS.
+# fonts-dejavu-core: the font the simulated cameras draw their overlay text with (ffmpeg drawtext).
 packages=(
-  curl openssl
+  curl openssl fonts-dejavu-core
   ffmpeg
   mosquitto mosquitto-clients
   redis-server

@@ -29,6 +29,7 @@ async function demoConfig(dir: string): Promise<{ file: string; brokerPort: numb
   let text = await readFile(join(repoRoot, 'examples/demo.yaml'), 'utf8');
   const brokerPort = await freePort();
   text = text.replace('port: 1883', `port: ${brokerPort}`);
+  text = text.replace('port: 8099', `port: ${await freePort()}`);
   for (const fixed of ['18081', '18082', '18083', '18108', '18611']) text = text.replace(fixed, String(await freePort()));
   const file = join(dir, 'demo.yaml');
   await writeFile(file, text);
@@ -68,12 +69,24 @@ describe('npm start demo', () => {
       child.once('exit', (code) => reject(new Error(`demo exited ${code}: ${stdout}`)));
     });
     expect(stdout).toContain(`mosquitto_sub -h 127.0.0.1 -p ${brokerPort} -t 'camflow/#' -v`);
-    const ha = await TestMqttClient.connect(`mqtt://127.0.0.1:${brokerPort}`, ['homeassistant/device/+/config', 'camflow/+/availability']);
+    const ha = await TestMqttClient.connect(`mqtt://127.0.0.1:${brokerPort}`, ['homeassistant/device/+/config', 'camflow/+/availability', 'camflow/front/snapshot', 'camflow/front/overlay/1/shown']);
     cleanups.push(() => ha.close());
+    const serials = new Set<string>();
     for (const camera of ['front', 'yard', 'garage', 'trail']) {
-      await ha.waitFor(`homeassistant/device/camflow_${camera}/config`);
+      const config = JSON.parse((await ha.waitFor(`homeassistant/device/camflow_${camera}/config`, (m) => m.text.includes('"sn"') || camera === 'trail')).text) as { dev: { sn?: string } };
+      if (config.dev.sn !== undefined) serials.add(config.dev.sn);
       await ha.waitFor(`camflow/${camera}/availability`, (m) => m.text === 'online');
     }
+    // Looks like cameras: each its own serial, real-size pictures with the overlay text, the text shown on MQTT.
+    expect(serials.size).toBe(3);
+    const snapshot = (await ha.waitFor('camflow/front/snapshot', (m) => m.payload.length > 20_000, { timeoutMs: 30_000 })).payload;
+    expect(snapshot.subarray(0, 2).toString('hex')).toBe('ffd8');
+    expect((await ha.waitFor('camflow/front/overlay/1/shown')).text).toMatch(/^Front door \d\d:\d\d:\d\d$/);
+    // The status page, at the address the demo prints.
+    const page = /Status page: (http:\/\/\S+)/.exec(stdout)?.[1];
+    expect(page).toBeDefined();
+    const state = (await (await fetch(`${page}api/state`)).json()) as { cameras: { id: string }[] };
+    expect(state.cameras.map((c) => c.id)).toEqual(['front', 'yard', 'garage', 'trail']);
     const exited = once(child, 'exit');
     child.kill('SIGINT');
     const [code] = await exited;
