@@ -5,6 +5,7 @@
  * loopback, foreign Host names, `..` in media paths.
  */
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,9 +37,11 @@ async function tempDir(): Promise<string> {
 }
 
 describe('the status page of camflow bridge', () => {
-  it('shows every camera with its snapshot, a CLI job moving to completed, and a motion event, with no console errors', async () => {
+  it('shows every camera with its snapshot, a CLI job moving to completed, a motion event and its detection, with no console errors', async () => {
     const dir = await tempDir();
-    const sims = [new HikvisionSimulator({ deviceName: 'Gate' }), new HikvisionSimulator({ deviceName: 'Yard', latencyMs: 400 })];
+    // The gate camera sees people (a real photo), so its motion event yields a detection.
+    const people = readFileSync(new URL('../fixtures/detect/people.jpg', import.meta.url));
+    const sims = [new HikvisionSimulator({ deviceName: 'Gate', snapshot: people }), new HikvisionSimulator({ deviceName: 'Yard', latencyMs: 400 })];
     for (const sim of sims) {
       await sim.start();
       cleanups.push(() => sim.stop());
@@ -46,7 +49,10 @@ describe('the status page of camflow bridge', () => {
     const config = join(dir, 'camflow.yaml');
     const camera = (id: string, sim: HikvisionSimulator): string =>
       `  - id: ${id}\n    type: hikvision\n    host: 127.0.0.1\n    port: ${sim.port}\n    username: admin\n    password: password\n    timeout: 5s\n`;
-    await writeFile(config, `mqtt:\n  embedded: { port: 0 }\n  snapshot_interval: 2s\nstatus:\n  port: 0\ncameras:\n${camera('gate', sims[0]!)}${camera('yard', sims[1]!)}`);
+    await writeFile(
+      config,
+      `mqtt:\n  embedded: { port: 0 }\n  snapshot_interval: 2s\nstatus:\n  port: 0\ndetect:\n  threads: 1\n  cameras:\n    gate: { labels: [person], frames: 1 }\ncameras:\n${camera('gate', sims[0]!)}${camera('yard', sims[1]!)}`,
+    );
     const { child, stdout } = await startUntil(process.execPath, [camflowBin, 'bridge', '--config', config], 'status page: ', cleanups);
     await expect.poll(() => /status page: (http:\/\/\S+)/.exec(stdout())?.[1]).toBeDefined();
     const url = /status page: (http:\/\/\S+)/.exec(stdout())![1]!;
@@ -92,6 +98,10 @@ describe('the status page of camflow bridge', () => {
     sims[0]!.triggerEvent({ type: 'VMD', state: 'active' });
     await expect.poll(() => page.locator('#timeline li[data-kind="event"]').first().textContent(), { timeout: 10_000 }).toContain('gate vmd');
     await expect.poll(() => page.locator('.tile[data-camera="gate"] .badge.motion').count(), { timeout: 10_000 }).toBe(1);
+    // The detection the motion started, with its annotated picture from the media folder.
+    const detection = page.locator('#timeline li[data-kind="detection"]').first();
+    await expect.poll(() => detection.textContent().catch(() => ''), { timeout: 60_000 }).toContain('gate person');
+    await expect.poll(() => detection.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0).catch(() => false), { timeout: 10_000 }).toBe(true);
 
     await mkdir(join(repoRoot, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'status-page.png'), fullPage: true });
