@@ -4,6 +4,7 @@
  * a motion event in the timeline, no console errors. Then the HTTP API's refusals: no token off
  * loopback, foreign Host names, `..` in media paths.
  */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -127,6 +128,30 @@ function get(url: string, headers: Record<string, string> = {}, method = 'GET'):
     req.end();
   });
 }
+
+describe('the status page of camflow worker', () => {
+  it('is served too, with the job queue of the pipeline it works', async () => {
+    const dir = await tempDir();
+    const config = join(dir, 'camflow.yaml');
+    await writeFile(config, 'status:\n  port: 0\ncameras: []\n');
+    const child = spawn(process.execPath, [camflowBin, 'worker', '--config', config], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await expect.poll(() => /status page (http:\/\/\S+)/.exec(stderr)?.[1], { timeout: 20_000 }).toBeDefined();
+    const url = /status page (http:\/\/\S+)/.exec(stderr)![1]!;
+    const state = (await (await fetch(`${url}api/state`)).json()) as { pipeline: string; cameras: unknown[] };
+    expect(state).toMatchObject({ pipeline: 'sqlite', cameras: [] });
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    expect((await exited)[0]).toBe(0);
+  });
+});
 
 describe('status page config', () => {
   it('refuses a status page off loopback without a token, in one line naming the key', async () => {
