@@ -41,3 +41,8 @@ export async function releasePipeline(): Promise<void> {
   running = undefined;
   await pipeline?.close(5000);
 }
+
+/** The pipeline the Node-RED process runs, for a node that holds it (acquirePipeline); undefined when off or failed. */
+export function runningPipeline(): Promise<Pipeline | undefined> {
+  return running ?? Promise.resolve(undefined);
+}
