@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, installPackedNodes, startNodeRed, type PackedInstall, type RunningNodeRed } from '../helpers/nodered-e2e.js';
 
-const TYPES = ['camflow-camera', 'camflow-overlay', 'camflow-snapshot', 'camflow-events', 'camflow-record', 'camflow-download', 'camflow-connect'];
+const TYPES = ['camflow-camera', 'camflow-overlay', 'camflow-snapshot', 'camflow-events', 'camflow-record', 'camflow-download', 'camflow-connect', 'camflow-detect'];
 const PASSWORD = 'e2e-Pa55word';
 
 let install: PackedInstall;
