@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('detection on the MQTT bridge', () => {
-  it('a motion event on a simulated camera becomes a person Detection event, a Person sensor on then off, and the annotated picture', async () => {
+  it('a motion event on a simulated camera becomes a person Detection event, a Person sensor on then off, and the annotated picture; a face enrolled over MQTT is then named', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'camflow-bridge-detect-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const sim = new HikvisionSimulator({ snapshot: fixture('empty.jpg'), heartbeatMs: 1000 });
@@ -54,7 +54,7 @@ describe('detection on the MQTT bridge', () => {
     });
     await bridge.start();
     cleanups.push(() => bridge.stop());
-    const ha = await TestMqttClient.connect(bridge.brokerUrl ?? '', ['homeassistant/device/+/config', 'camflow/gate/#']);
+    const ha = await TestMqttClient.connect(bridge.brokerUrl ?? '', ['homeassistant/device/+/config', 'camflow/gate/#', 'camflow/bridge/face_enrolled', 'camflow/bridge/error']);
     cleanups.push(() => ha.close());
 
     const discovery = JSON.parse((await ha.waitFor('homeassistant/device/camflow_gate/config')).text) as { cmps: Record<string, Record<string, unknown>> };
@@ -76,5 +76,17 @@ describe('detection on the MQTT bridge', () => {
     expect(image.payload.subarray(0, 2).toString('hex')).toBe('ffd8');
     // Off again once the hold time passes without another person.
     await ha.waitFor('camflow/gate/detected/person', (m) => m.text === 'OFF', { fromIndex: ha.on('camflow/gate/detected/person').indexOf(on) + 1, timeoutMs: 10_000 });
-  }, 120_000);
+
+    // A face enrolled from Home Assistant (a JPEG on the enrol topic), then seen by the camera in another photo: named.
+    expect(discovery.cmps['face_enroll']).toMatchObject({ p: 'text', command_topic: 'camflow/gate/face_enroll/set' });
+    await ha.publish('camflow/bridge/face_enroll/Anna/set', fixture('face-a-1.jpg'));
+    const enrolled = JSON.parse((await ha.waitFor('camflow/bridge/face_enrolled', () => true, { timeoutMs: 60_000 })).text) as { name: string; samples: number };
+    expect(enrolled).toEqual({ name: 'Anna', samples: 1 });
+    await ha.publish('camflow/bridge/face_enroll/Bad/set', 'not a picture');
+    expect(JSON.parse((await ha.waitFor('camflow/bridge/error')).text)).toMatchObject({ topic: 'camflow/bridge/face_enroll/Bad/set', error: 'the payload is not a JPEG' });
+    sim.setSnapshot(fixture('face-a-2.jpg'));
+    sim.triggerEvent({ type: 'VMD', state: 'inactive' });
+    sim.triggerEvent({ type: 'VMD', state: 'active' });
+    expect((await ha.waitFor('camflow/gate/face', (m) => m.text === 'Anna', { timeoutMs: 60_000 })).text).toBe('Anna');
+  }, 180_000);
 });

@@ -4,6 +4,7 @@
  * bridge's own device. Everything else is in small files: topics, discovery tables, features.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type CamflowConfig, ensureError, type JobEngine, type Logger, type MqttConfig, noopLogger } from '@camflow/core';
 import { CameraDevice } from './camera-device.js';
@@ -18,6 +19,7 @@ import { MotionFeature } from './features/motion.js';
 import { OverlayFeature, OverlayHub, overlayEntities } from './features/overlay.js';
 import { RecordFeature } from './features/record.js';
 import { SnapshotFeature } from './features/snapshot.js';
+import { enrolFace, type FaceCommand, parseFaceCommand } from './faces.js';
 import { PipelineState } from './pipeline-state.js';
 import { Publisher } from './publisher.js';
 import { type BridgeTopics, bridgeTopics, type CommandTarget, parseCommand } from './topics.js';
@@ -314,6 +316,11 @@ export class Bridge {
   }
 
   async #runCommand(topic: string, payload: Buffer): Promise<void> {
+    const face = parseFaceCommand(this.topics.base, topic, payload, new Set(this.#devices.keys()));
+    if (face !== undefined) {
+      await this.#enrolFace(topic, face);
+      return;
+    }
     const parsed = parseCommand(this.topics.base, topic, payload, this.#targets);
     if (!parsed.ok) {
       await this.#reportCommandError(topic, parsed.error);
@@ -322,6 +329,19 @@ export class Bridge {
     const device = this.#devices.get(parsed.command.camera);
     try {
       await device?.handle(parsed.command);
+    } catch (error) {
+      await this.#reportCommandError(topic, ensureError(error).message);
+    }
+  }
+
+  async #enrolFace(topic: string, face: FaceCommand | string): Promise<void> {
+    if (typeof face === 'string') return this.#reportCommandError(topic, face);
+    const engine = this.#options.pipeline;
+    if (engine === undefined) return this.#reportCommandError(topic, 'face enrolment runs on the pipeline, which this bridge does not work (pipeline.workers: false)');
+    try {
+      const enrolled = await enrolFace(engine, face, join(this.#options.stateDir ?? tmpdir(), 'faces-inbox'));
+      this.#logger.info(`Face of ${enrolled.name} enrolled (${enrolled.samples} samples)`);
+      await this.#publisher?.event(this.topics.bridgeFaceEnrolled, JSON.stringify(enrolled));
     } catch (error) {
       await this.#reportCommandError(topic, ensureError(error).message);
     }

@@ -258,6 +258,8 @@ function detectionComponents(prefix: string, cameraId: string, labels: readonly 
       unique_id: uniqueId(prefix, cameraId, 'detection_image'),
     },
     face: { p: 'sensor', name: 'Last recognized face', state_topic: t.face, unique_id: uniqueId(prefix, cameraId, 'face') },
+    // Type a name: the face in the camera's picture now is enrolled under it.
+    face_enroll: { p: 'text', name: 'Enrol face', command_topic: t.faceEnrollSet, min: 1, max: 64, mode: 'text', entity_category: 'config', unique_id: uniqueId(prefix, cameraId, 'face_enroll') },
   };
   for (const label of labels) {
     const key = `detected_${label.replace(/[^a-z0-9_]+/gi, '_')}`;

@@ -5,6 +5,7 @@
  *   <base>/bridge/availability        online|offline (retained, last will)
  *   <base>/bridge/error               a rejected command, JSON (never retained)
  *   <base>/bridge/jobs                the pipeline: queued, running with progress, failed (JSON, retained)
+ *   <base>/bridge/face_enroll/<name>/set   a JPEG of a person to enrol; <base>/<camera>/face_enroll/set a name
  *   <base>/<camera>/<state>           states (retained), events (never retained)
  *   <base>/<camera>/<thing>/set       commands for settable entities
  *   <base>/<camera>/<thing>/press     button presses
@@ -19,6 +20,8 @@ export interface BridgeTopics {
   readonly bridgeCamerasOnline: string;
   /** The pipeline's state as JSON: queued, running (with progress), failed, detection fps, loop delay. */
   readonly bridgeJobs: string;
+  /** A face enrolled from Home Assistant: `{"name","samples"}` (never retained). */
+  readonly bridgeFaceEnrolled: string;
   /** Home Assistant's birth/will topic. */
   readonly haStatus: string;
   /** What the bridge subscribes to: every command shape, so unknown ones can be reported. */
@@ -54,6 +57,8 @@ export interface CameraTopics {
   face: string;
   /** The last finished clip or download, JSON. */
   lastClip: string;
+  /** A name: enrols the face in the camera's snapshot now. */
+  faceEnrollSet: string;
 }
 
 export function bridgeTopics(base: string, discoveryPrefix: string): BridgeTopics {
@@ -67,6 +72,7 @@ export function bridgeTopics(base: string, discoveryPrefix: string): BridgeTopic
     bridgeVersion: `${b}/bridge/version`,
     bridgeCamerasOnline: `${b}/bridge/cameras_online`,
     bridgeJobs: `${b}/bridge/jobs`,
+    bridgeFaceEnrolled: `${b}/bridge/face_enrolled`,
     haStatus: `${d}/status`,
     commandSubscriptions: [`${b}/+/+/set`, `${b}/+/+/+/set`, `${b}/+/+/press`],
     deviceDiscovery: (objectId) => `${d}/device/${objectId}/config`,
@@ -93,6 +99,7 @@ export function bridgeTopics(base: string, discoveryPrefix: string): BridgeTopic
         detectionImage: `${c}/detection/image`,
         face: `${c}/face`,
         lastClip: `${c}/last_clip`,
+        faceEnrollSet: `${c}/face_enroll/set`,
       };
     },
   };
