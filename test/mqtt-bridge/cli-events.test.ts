@@ -1,6 +1,7 @@
 /** `camflow events`: a real process printing a simulated camera's events as they happen, until SIGTERM. */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +14,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(password = 'password'): Promise<{ sim: HikvisionSimulator; config: string }> {
+async function setup(password = 'password', extra = '', snapshot?: Buffer): Promise<{ sim: HikvisionSimulator; config: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'camflow-events-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const sim = new HikvisionSimulator({ heartbeatMs: 1000 });
+  const sim = new HikvisionSimulator({ heartbeatMs: 1000, ...(snapshot === undefined ? {} : { snapshot }) });
   await sim.start();
   cleanups.push(() => sim.stop());
   const config = join(dir, 'camflow.yaml');
-  await writeFile(config, `cameras:\n  - id: gate\n    type: hikvision\n    host: 127.0.0.1\n    port: ${sim.port}\n    username: admin\n    password: ${password}\n`);
+  await writeFile(config, `${extra}cameras:\n  - id: gate\n    type: hikvision\n    host: 127.0.0.1\n    port: ${sim.port}\n    username: admin\n    password: ${password}\n`);
   return { sim, config };
 }
 
@@ -43,6 +44,25 @@ describe('camflow events', () => {
     child.kill('SIGTERM');
     expect((await exited)[0]).toBe(0);
   });
+
+  it('with the camera listed under detect.cameras, also prints what its motion events show', async () => {
+    const people = readFileSync(new URL('../fixtures/detect/people.jpg', import.meta.url));
+    const { sim, config } = await setup('password', 'detect:\n  threads: 1\n  cameras:\n    gate: { labels: [person], frames: 1 }\n', people);
+    const child = spawn(process.execPath, [camflowBin, 'events', '--config', config, '--camera', 'gate', '--json'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await sim.waitForAlertStreams(1);
+    sim.triggerEvent({ type: 'VMD', state: 'active' });
+    const lines = (): Record<string, unknown>[] => stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    await expect.poll(() => lines().find((l) => l['type'] === 'detection'), { timeout: 60_000 }).toMatchObject({ camera: 'gate', label: 'person' });
+    expect(lines()[0]).toMatchObject({ type: 'vmd', state: 'active' });
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    expect((await exited)[0]).toBe(0);
+  }, 90_000);
 
   it('refuses an unknown camera in one line, before any network call', async () => {
     const { sim, config } = await setup();

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { type CameraEvent, ConfigError, createCamera, loadConfig } from '@camflow/core';
+import { dirname, resolve } from 'node:path';
+import { type CameraEvent, ConfigError, createCamera, type Detection, DetectionService, detectOnEvent, loadConfig } from '@camflow/core';
 import { CAMERA_OPTION, CONFIG_OPTION, JSON_OPTION, type CliIo, type Command, UsageError, writeLine } from '../command.js';
 
 /** One line for a person: time, type, state, channel and the camera's own words. */
@@ -13,26 +14,57 @@ export function eventJson(camera: string, event: CameraEvent): string {
   return JSON.stringify({ camera, ...event, time: event.time.toISOString() });
 }
 
+/** A detection as one line: time, label, score, face, where its picture is. */
+export function detectionLine(d: Detection): string {
+  const face = d.face === undefined ? '' : `  face: ${d.face.known ? d.face.name : 'unknown'} (${d.face.similarity.toFixed(2)})`;
+  const zone = d.zone === undefined ? '' : `  zone ${d.zone}`;
+  return `${d.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}  ${d.camera}  detected ${d.label} ${Math.round(d.score * 100)}%${zone}${face}${d.snapshot === undefined ? '' : `  ${d.snapshot}`}`;
+}
+
 /**
  * `camflow events --camera ID`: the camera's events as they happen, until Ctrl-C: a quick way to see
  * the chain working (a motion in front of the camera shows here before anything else is set up).
  */
 export const events: Command = {
   path: ['events'],
-  usage: 'events --config FILE --camera ID [--json]',
-  summary: "Print a camera's events as they happen, until Ctrl-C",
-  options: [CONFIG_OPTION, CAMERA_OPTION, JSON_OPTION],
+  usage: 'events --config FILE --camera ID [--detect] [--json]',
+  summary: "Print a camera's events and detections as they happen, until Ctrl-C",
+  options: [
+    CONFIG_OPTION,
+    CAMERA_OPTION,
+    ['--detect', 'also detect on its motion events (default: when the camera is listed under detect.cameras)'],
+    JSON_OPTION,
+  ],
   async run(args, io: CliIo) {
-    const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, camera: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false });
+    const { values } = parseArgs({
+      args,
+      options: { config: { type: 'string', short: 'c' }, camera: { type: 'string' }, json: { type: 'boolean' }, detect: { type: 'boolean' } },
+      allowPositionals: false,
+    });
     if (values.config === undefined) throw new UsageError('--config FILE is required');
     if (values.camera === undefined) throw new UsageError('--camera ID is required');
     const loaded = await loadConfig(values.config, { env: io.env });
     const config = loaded.cameras.find((c) => c.id === values.camera);
     if (config === undefined) throw new ConfigError(`${values.config} has no camera '${values.camera}' (have: ${loaded.cameras.map((c) => c.id).join(', ') || 'none'})`);
     const camera = createCamera(config, io.logger);
+    const detect = values.detect === true || loaded.detect.cameras[config.id] !== undefined;
+    const base = dirname(values.config);
+    const service = detect
+      ? new DetectionService({ config: loaded.detect, dataDir: resolve(base, loaded.pipeline.data_dir), mediaDir: resolve(base, loaded.pipeline.media_dir), logger: io.logger })
+      : undefined;
+    let watching: Promise<void> | undefined;
     try {
       if (camera.events === undefined) throw new ConfigError(`camera '${config.id}' (${config.type}) has no event stream`);
-      if (values.json !== true) writeLine(io.stderr, `camflow events: listening to '${config.id}'; Ctrl-C stops`);
+      if (service !== undefined) {
+        watching = detectOnEvent({
+          camera,
+          service,
+          signal: io.signal,
+          onDetection: (d) => writeLine(io.stdout, values.json === true ? JSON.stringify({ type: 'detection', ...d }) : detectionLine(d)),
+          onError: (error) => writeLine(io.stderr, `camflow events: ${config.id}: detection failed: ${error.message}`),
+        });
+      }
+      if (values.json !== true) writeLine(io.stderr, `camflow events: listening to '${config.id}'${detect ? ' (detecting on motion)' : ''}; Ctrl-C stops`);
       if (camera.kind === 'hikvision') {
         // A refused password or an unreachable camera: say so once per change, the stream retries by itself.
         camera.client.on('event-stream', (status) => {
@@ -42,9 +74,11 @@ export const events: Command = {
       for await (const event of camera.events(io.signal)) {
         writeLine(io.stdout, values.json === true ? eventJson(config.id, event) : eventLine(config.id, event));
       }
+      await watching;
       return 0;
     } finally {
       await camera.close();
+      await service?.close();
     }
   },
 };
