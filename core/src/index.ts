@@ -20,6 +20,9 @@ export {
   type GrayFrame,
   type HikvisionCamera,
   type P2pCamera,
+  type RtspCamera,
 } from './cameras/camera.js';
+export { RtspClient } from './cameras/rtsp/camera.js';
+export { StreamNotFoundError, UnsupportedCodecError, sourceUrl, clipArgs, snapshotArgs, grayFramesArgs, segmentArgs, ffmpegError } from './cameras/rtsp/ffmpeg.js';
 export * from './pipeline/index.js';
 export * from './detect/index.js';

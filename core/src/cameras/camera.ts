@@ -7,10 +7,12 @@
  * (`if (camera.kind === 'hikvision') camera.client.deviceInfo()`). Creating a camera does no I/O.
  */
 import type { CameraConfig, HikvisionCameraConfig, P2pCameraConfig } from '../config/camera.js';
+import type { RtspCameraConfig } from '../config/rtsp.js';
 import type { Logger } from '../log.js';
 import { HikvisionClient } from './hikvision/client.js';
 import type { CallOptions, CameraEvent } from './hikvision/types.js';
 import { TrailCamClient } from './p2p/client.js';
+import { RtspClient } from './rtsp/camera.js';
 
 export type CameraKind = CameraConfig['type'];
 
@@ -101,7 +103,14 @@ export interface P2pCamera extends CameraBase {
   connectionPath(): string | undefined;
 }
 
-export type Camera = HikvisionCamera | P2pCamera;
+export interface RtspCamera extends CameraBase {
+  readonly kind: 'rtsp';
+  readonly client: RtspClient;
+  recordClip(request: ClipRequest): Promise<ClipInfo>;
+  frames(options: FrameOptions): AsyncIterable<GrayFrame>;
+}
+
+export type Camera = HikvisionCamera | P2pCamera | RtspCamera;
 
 export function createCamera(config: CameraConfig, logger?: Logger): Camera {
   switch (config.type) {
@@ -109,7 +118,33 @@ export function createCamera(config: CameraConfig, logger?: Logger): Camera {
       return hikvisionCamera(config, logger);
     case 'p2p':
       return p2pCamera(config, logger);
+    case 'rtsp':
+      return rtspCamera(config, logger);
   }
+}
+
+function rtspCamera(config: RtspCameraConfig, logger: Logger | undefined): RtspCamera {
+  const client = new RtspClient(config, logger);
+  // The pre-event buffer starts with the first use: constructors do no I/O.
+  const buffered = (): Promise<void> => client.startBuffer();
+  return {
+    kind: 'rtsp',
+    id: config.id,
+    client,
+    async details(o = {}) {
+      await buffered();
+      const stream = await client.probe(o);
+      return { manufacturer: 'RTSP', ...(stream.codec === undefined ? {} : { model: `${stream.codec.toUpperCase()} ${stream.width ?? '?'}x${stream.height ?? '?'}` }) };
+    },
+    snapshot: (o = {}) => client.snapshot(o),
+    async recordClip(request) {
+      await buffered();
+      const clip = await client.recordClip(request);
+      return { camera: config.id, ...clip };
+    },
+    frames: (options) => client.frames(options),
+    close: () => client.close(),
+  };
 }
 
 function hikvisionCamera(config: HikvisionCameraConfig, logger: Logger | undefined): HikvisionCamera {

@@ -1,15 +1,9 @@
 import { z } from 'zod';
 import { templateProblem } from '../overlay/template.js';
-import { duration, hostPort, port, tlsOption } from './common.js';
+import { cameraIdSchema, duration, hostPort, port, tlsOption } from './common.js';
+import { rtspCameraConfig } from './rtsp.js';
 
-/** Ids the front-ends use for themselves: `camflow/bridge/...` is the MQTT bridge's own device. */
-const RESERVED_IDS = new Set(['bridge']);
-
-const cameraId = z
-  .string()
-  .regex(/^[a-z0-9_-]+$/, 'use lower-case letters, digits, _ and - only')
-  .max(64)
-  .refine((id) => !RESERVED_IDS.has(id), { message: 'is reserved for camflow itself; choose another id' });
+const cameraId = cameraIdSchema;
 
 const credentials = {
   username: z.string().min(1),
@@ -75,9 +69,10 @@ export const p2pCameraConfig = z.strictObject({
     allowed_cidrs: z.array(ipv4Cidr).optional().meta({ description: 'Accept only paths whose camera address lies in these IPv4 networks (e.g. [192.168.1.0/24])' }),
 });
 
-export const cameraConfig = z.discriminatedUnion('type', [hikvisionCameraConfig, p2pCameraConfig]);
+export const cameraConfig = z.discriminatedUnion('type', [hikvisionCameraConfig, p2pCameraConfig, rtspCameraConfig]);
 
 export type OverlayConfig = z.output<typeof overlayConfig>;
 export type HikvisionCameraConfig = z.output<typeof hikvisionCameraConfig>;
 export type P2pCameraConfig = z.output<typeof p2pCameraConfig>;
 export type CameraConfig = z.output<typeof cameraConfig>;
+export type { RtspCameraConfig } from './rtsp.js';

@@ -44,3 +44,12 @@ export const tlsOption = z
   .default(false);
 
 export type TlsOption = z.output<typeof tlsOption>;
+
+/** Ids the front-ends use for themselves: `camflow/bridge/...` is the MQTT bridge's own device. */
+const RESERVED_IDS = new Set(['bridge']);
+
+export const cameraIdSchema = z
+  .string()
+  .regex(/^[a-z0-9_-]+$/, 'use lower-case letters, digits, _ and - only')
+  .max(64)
+  .refine((id) => !RESERVED_IDS.has(id), { message: 'is reserved for camflow itself; choose another id' });

@@ -7,3 +7,4 @@ export * from './schema.js';
 export * from './pipeline.js';
 export * from './status.js';
 export * from './detect.js';
+export * from './rtsp.js';

@@ -137,9 +137,10 @@ type Feature =
 const FEATURES: Readonly<Record<CameraKind, readonly Feature[]>> = {
   hikvision: ['camera', 'motion', 'event', 'snapshot_button', 'record_button', 'recording', 'overlay_sync', 'overlay_ms', 'last_error'],
   p2p: ['camera', 'snapshot_button', 'last_error', 'connection'],
+  rtsp: ['camera', 'snapshot_button', 'last_error'],
 };
 
-const MANUFACTURER: Readonly<Record<CameraKind, string>> = { hikvision: 'Hikvision', p2p: 'TrailCam' };
+const MANUFACTURER: Readonly<Record<CameraKind, string>> = { hikvision: 'Hikvision', p2p: 'TrailCam', rtsp: 'RTSP' };
 
 const ON_OFF = { payload_on: 'ON', payload_off: 'OFF' } as const;
 
