@@ -71,7 +71,7 @@ function simulatorsFor(config: CamflowConfig, print: (line: string) => void): { 
           await sim.stop();
         },
       });
-    } else {
+    } else if (camera.type === 'p2p') {
       all.push(
         new TrailCamSimulator({
           did: camera.did,
@@ -82,7 +82,7 @@ function simulatorsFor(config: CamflowConfig, print: (line: string) => void): { 
           photos: 6,
         }),
       );
-    }
+    } else print(`demo: camera '${camera.id}' (${camera.type}) has no simulator here; it is used as configured`);
   }
   return { all, hikvision };
 }
