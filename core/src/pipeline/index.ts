@@ -11,4 +11,5 @@ export { writeWhole, diskError, fileStamp } from './files.js';
 export { LoopDelay } from './figures.js';
 export { snapshotJob } from './jobs/snapshot.js';
 export { cleanupJob } from './jobs/cleanup.js';
+export { recordJob } from './jobs/record.js';
 export { builtinJobTypes, createPipeline, type CreatePipelineOptions, type Pipeline } from './pipeline.js';

@@ -11,6 +11,7 @@ import { noopLogger, type Logger } from '../log.js';
 import type { DetectConfig } from '../config/detect.js';
 import { configureDetection, describeJob, detectJob, faceEnrollJob } from '../detect/jobs.js';
 import { cleanupJob } from './jobs/cleanup.js';
+import { recordJob } from './jobs/record.js';
 import { snapshotJob } from './jobs/snapshot.js';
 import { CpuPool } from './pool.js';
 import { type AnyJobType, JobRegistry } from './registry.js';
@@ -23,6 +24,7 @@ export function builtinJobTypes(): AnyJobType[] {
   return [
     snapshotJob,
     cleanupJob,
+    recordJob,
     detectJob,
     describeJob,
     faceEnrollJob,
