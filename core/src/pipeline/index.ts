@@ -12,3 +12,4 @@ export { LoopDelay } from './figures.js';
 export { snapshotJob } from './jobs/snapshot.js';
 export { cleanupJob } from './jobs/cleanup.js';
 export { builtinJobTypes, createPipeline, type CreatePipelineOptions, type Pipeline } from './pipeline.js';
+export { createDownloadJob, downloadJob, RecordingNotCompleteError, formatBytes, type DownloadParams, type DownloadResult } from './jobs/download.js';

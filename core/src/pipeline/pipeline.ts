@@ -10,6 +10,7 @@ import type { PipelineConfig } from '../config/pipeline.js';
 import { noopLogger, type Logger } from '../log.js';
 import { describeJob, detectJob, faceEnrollJob } from '../detect/jobs.js';
 import { cleanupJob } from './jobs/cleanup.js';
+import { createDownloadJob } from './jobs/download.js';
 import { snapshotJob } from './jobs/snapshot.js';
 import { CpuPool } from './pool.js';
 import { type AnyJobType, JobRegistry } from './registry.js';
@@ -18,9 +19,10 @@ import { SqliteEngine } from './sqlite.js';
 import type { JobEngine } from './types.js';
 
 /** The job types camflow ships; later work adds its own with `extraTypes`. */
-export function builtinJobTypes(): AnyJobType[] {
+export function builtinJobTypes(config?: Pick<PipelineConfig, 'recording_name'>): AnyJobType[] {
   return [
     snapshotJob,
+    createDownloadJob(config === undefined ? {} : { recordingName: config.recording_name }),
     cleanupJob,
     detectJob,
     describeJob,
@@ -53,7 +55,7 @@ export async function createPipeline(options: CreatePipelineOptions): Promise<Pi
   const logger = (options.logger ?? noopLogger).child('pipeline');
   const base = options.baseDir ?? process.cwd();
   const registry = new JobRegistry();
-  for (const type of [...builtinJobTypes(), ...(options.extraTypes ?? [])]) registry.register(type);
+  for (const type of [...builtinJobTypes(config), ...(options.extraTypes ?? [])]) registry.register(type);
   let pool: CpuPool | undefined;
   const services = new CameraServices({
     cameras: options.cameras,
