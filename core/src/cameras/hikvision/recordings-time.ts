@@ -76,13 +76,13 @@ export function toDeviceClock(instant: Date, setting: TimeZoneSetting): Date {
 export function fromDeviceClock(deviceClock: Date, setting: TimeZoneSetting): Date {
   const zone = resolveTimeZone(setting);
   const wall = deviceClock.getTime();
-  const first = wall - zoneOffsetMs(new Date(wall), zone);
-  const second = wall - zoneOffsetMs(new Date(first), zone);
-  // The two guesses differ only near a DST change: take the one that maps back to the wall time, earlier first.
-  for (const candidate of [Math.min(first, second), Math.max(first, second)]) {
-    if (candidate + zoneOffsetMs(new Date(candidate), zone) === wall) return new Date(candidate);
-  }
-  return new Date(first);
+  // The zone's offsets around that wall time (DST changes are more than 12 h apart): each gives a
+  // candidate instant; keep those that read back as the wall time, the earliest first.
+  const before = zoneOffsetMs(new Date(wall - 43_200_000), zone);
+  const offsets = [before, zoneOffsetMs(new Date(wall), zone), zoneOffsetMs(new Date(wall + 43_200_000), zone)];
+  const valid = offsets.map((o) => wall - o).filter((t) => t + zoneOffsetMs(new Date(t), zone) === wall);
+  // None in the hour a DST change skips: read it with the offset before the change.
+  return new Date(valid.length === 0 ? wall - before : Math.min(...valid));
 }
 
 /** Calendar fields of an instant in a zone, for file names (`2024-05-01`, `11-50-00`). */
