@@ -92,4 +92,14 @@ describe('download limits', () => {
     expect(sim.stats.downloads).toBe(1);
     expect(await files(media)).toEqual([]);
   });
+
+  it('a cancelled download leaves no partial file', async () => {
+    const { pipeline, sim, media } = await recordingsRig(cleanup, { sim: { recordingCount: 1, recordingBytes: 400_000, downloadBytesPerSecond: 100_000 } });
+    const { jobs } = await queueRecordingDownloads(pipeline, 'nvr', SPAN);
+    await expect.poll(() => sim.stats.downloadsOpen, { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => (await files(media)).length, { timeout: 10_000 }).toBe(1);
+    await pipeline.engine.cancel(jobs[0]!.id);
+    expect((await settled(pipeline.engine, jobs[0]!.id)).state).toBe('cancelled');
+    await expect.poll(() => files(media), { timeout: 10_000 }).toEqual([]);
+  });
 });
