@@ -18,8 +18,11 @@ import { UnrecoverableJobError } from '../retry.js';
 /** The recording's end is still ahead: the device is writing it. Retried later, never saved half. */
 export class RecordingNotCompleteError extends CamflowError {
   override readonly code: string = 'RECORDING_NOT_COMPLETE';
-  constructor(message: string, options?: CamflowErrorOptions) {
+  /** When the recording should be whole (its end plus a minute for the device to close it). */
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number, options?: CamflowErrorOptions) {
     super(message, options);
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -74,7 +77,7 @@ export function createDownloadJob(options: DownloadJobOptions = {}) {
       const end = new Date(params.end);
       const label = `camera ${params.camera}: recording ${recordingLabel(params)}`;
       if (end.getTime() > Date.now()) {
-        throw new RecordingNotCompleteError(`${label} is still being written (it ends at ${end.toISOString()}); it is fetched once it is complete`);
+        throw new RecordingNotCompleteError(`${label} is still being written (it ends at ${end.toISOString()}); it is fetched once it is complete`, end.getTime() - Date.now() + 60_000);
       }
       const track = params.track ?? camera.channel * 100 + 1;
       const path = join(ctx.services.mediaDir, renderRecordingName(template, { camera: params.camera, start, end, track }, camera.client.timeZone));
