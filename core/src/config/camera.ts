@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidTimeZone } from '../cameras/hikvision/recordings-time.js';
 import { templateProblem } from '../overlay/template.js';
 import { cameraIdSchema, duration, hostPort, port, tlsOption } from './common.js';
 import { rtspCameraConfig } from './rtsp.js';
@@ -38,6 +39,11 @@ export const hikvisionCameraConfig = z.strictObject({
     .default(false)
     .meta({ description: 'Answer a Basic login challenge over plain HTTP (sends the password readable). Default: refused' }),
   overlays: z.array(overlayConfig).default([]),
+  time_zone: z
+    .string()
+    .refine(isValidTimeZone, 'expected local, utc or an IANA time zone such as Europe/Berlin')
+    .optional()
+    .meta({ description: "The clock the NVR reads recording search times in: local (this host's zone, the default), utc, or an IANA zone. Many NVRs read ISAPI's UTC times as their own wall clock" }),
 });
 
 const ipv4Cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'expected an IPv4 CIDR such as 192.168.1.0/24');

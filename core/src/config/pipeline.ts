@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordingNameProblem } from '../cameras/hikvision/recordings-name.js';
 import { duration } from './common.js';
 
 const perType = z.record(z.string(), z.number().int().min(1).max(64));
@@ -22,6 +23,11 @@ export const pipelineConfig = z.strictObject({
     .prefault({}),
   data_dir: z.string().min(1).default('.camflow').meta({ description: 'Job database, face data, tokens (relative to the folder of camflow.yaml)' }),
   media_dir: z.string().min(1).default('media').meta({ description: 'Snapshots, clips and downloads (relative to the folder of camflow.yaml)' }),
+  recording_name: z
+    .string()
+    .default('recordings/{camera}/{date}/{start}_{end}.mp4')
+    .refine((t) => recordingNameProblem(t) === undefined, { error: (issue) => recordingNameProblem(String(issue.input)) ?? 'bad template' })
+    .meta({ description: 'Where downloaded recordings go under media_dir; placeholders {camera} {date} {start} {end} {track} (times in the camera\'s time_zone)' }),
   workers: z.boolean().default(true).meta({ description: 'Run jobs in this process (bridge, Node-RED); false: only add them' }),
   concurrency: perType.default({}).meta({ description: 'Jobs of a type at once in one process, e.g. {download: 2, detect: 2}' }),
   per_camera: perType.default({}).meta({ description: 'Jobs of a type at once per camera, e.g. {download: 2, record: 1}' }),

@@ -13,3 +13,4 @@ export { snapshotJob } from './jobs/snapshot.js';
 export { cleanupJob } from './jobs/cleanup.js';
 export { recordJob } from './jobs/record.js';
 export { builtinJobTypes, createPipeline, type CreatePipelineOptions, type Pipeline } from './pipeline.js';
+export { createDownloadJob, downloadJob, RecordingNotCompleteError, formatBytes, type DownloadParams, type DownloadResult } from './jobs/download.js';

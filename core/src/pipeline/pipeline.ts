@@ -12,6 +12,7 @@ import type { DetectConfig } from '../config/detect.js';
 import { configureDetection, describeJob, detectJob, faceEnrollJob } from '../detect/jobs.js';
 import { cleanupJob } from './jobs/cleanup.js';
 import { recordJob } from './jobs/record.js';
+import { createDownloadJob } from './jobs/download.js';
 import { snapshotJob } from './jobs/snapshot.js';
 import { CpuPool } from './pool.js';
 import { type AnyJobType, JobRegistry } from './registry.js';
@@ -20,9 +21,10 @@ import { SqliteEngine } from './sqlite.js';
 import type { JobEngine } from './types.js';
 
 /** The job types camflow ships; later work adds its own with `extraTypes`. */
-export function builtinJobTypes(): AnyJobType[] {
+export function builtinJobTypes(config?: Pick<PipelineConfig, 'recording_name'>): AnyJobType[] {
   return [
     snapshotJob,
+    createDownloadJob(config === undefined ? {} : { recordingName: config.recording_name }),
     cleanupJob,
     recordJob,
     detectJob,
@@ -58,7 +60,7 @@ export async function createPipeline(options: CreatePipelineOptions): Promise<Pi
   const logger = (options.logger ?? noopLogger).child('pipeline');
   const base = options.baseDir ?? process.cwd();
   const registry = new JobRegistry();
-  for (const type of [...builtinJobTypes(), ...(options.extraTypes ?? [])]) registry.register(type);
+  for (const type of [...builtinJobTypes(config), ...(options.extraTypes ?? [])]) registry.register(type);
   let pool: CpuPool | undefined;
   const services = new CameraServices({
     cameras: options.cameras,

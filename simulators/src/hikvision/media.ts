@@ -129,3 +129,63 @@ export const RECORDING_CLIP: Buffer = Buffer.from(
   '//8=',
   'base64',
 );
+
+const bodies = new Map<number, Buffer>();
+
+/**
+ * A recording's bytes: the clip repeated up to `size` (a real MPEG-PS stream start, then more of
+ * the same), so downloads of any length carry media, not zeros. One buffer per size, shared.
+ */
+export function recordingBody(size: number): Buffer {
+  let body = bodies.get(size);
+  if (body === undefined) {
+    body = Buffer.alloc(size);
+    for (let offset = 0; offset < size; offset += RECORDING_CLIP.length) RECORDING_CLIP.copy(body, offset, 0, Math.min(RECORDING_CLIP.length, size - offset));
+    bodies.set(size, body);
+  }
+  return body;
+}
+
+/**
+ * The answer to a `Range: bytes=N-[M]` request (RFC 9110 §14), for a simulator told to honour Range.
+ * isapi.md does not say devices do, so it is opt-in (`honourRange`); by default the header is
+ * ignored and the whole recording goes out with 200, as a device without Range support would.
+ * Undefined: no usable single range, answer 200 with everything.
+ */
+export function rangeAnswer(body: Buffer, header: string | undefined): { status: 206 | 416; body: Buffer; contentRange: string } | undefined {
+  const m = /^bytes=(\d+)-(\d*)$/.exec((header ?? '').trim());
+  if (m === null) return undefined;
+  const start = Number(m[1]);
+  const last = m[2] === '' ? body.length - 1 : Math.min(Number(m[2]), body.length - 1);
+  if (start >= body.length || last < start) return { status: 416, body: Buffer.alloc(0), contentRange: `bytes */${body.length}` };
+  return { status: 206, body: body.subarray(start, last + 1), contentRange: `bytes ${start}-${last}/${body.length}` };
+}
+
+/** Tick of the bandwidth limit: small enough that a 100 kB/s stream flows smoothly. */
+const PACE_TICK_MS = 50;
+
+/**
+ * Sends `body` at `bytesPerSecond` (one connection's share of an NVR's uplink): a slice per tick,
+ * waiting for the socket to drain. Resolves false when the client went away or the signal aborted.
+ */
+export async function paceBody(
+  res: { write(chunk: Buffer): boolean; once(event: 'drain' | 'close', listener: () => void): unknown; destroyed: boolean },
+  body: Buffer,
+  bytesPerSecond: number,
+  sleep: (ms: number) => Promise<boolean>,
+): Promise<boolean> {
+  const slice = Math.max(1, Math.round((bytesPerSecond * PACE_TICK_MS) / 1000));
+  const started = Date.now();
+  for (let offset = 0; offset < body.length; offset += slice) {
+    if (res.destroyed) return false;
+    const ok = res.write(body.subarray(offset, Math.min(body.length, offset + slice)));
+    if (!ok) await new Promise<void>((resolve) => {
+      res.once('drain', resolve);
+      res.once('close', resolve);
+    });
+    // Paced against the start, so timer lateness does not lower the rate.
+    const due = started + ((offset + slice) / bytesPerSecond) * 1000 - Date.now();
+    if (due > 0 && !(await sleep(due))) return false;
+  }
+  return !res.destroyed;
+}

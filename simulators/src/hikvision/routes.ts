@@ -1,6 +1,6 @@
 /** The ISAPI resources of the simulated camera: each handler takes the parsed request, returns an answer. */
 import * as doc from './documents.js';
-import { RECORDING_CLIP } from './media.js';
+import { RECORDING_CLIP, rangeAnswer, recordingBody } from './media.js';
 import type { SimulatedOverlay } from './types.js';
 import { child, childText, parseXmlStrict, XmlSyntaxError, type SimElement } from './xml.js';
 
@@ -8,6 +8,10 @@ export interface Answer {
   status: number;
   type: string;
   body: string | Buffer;
+  /** Extra response headers (Content-Range). */
+  headers?: Record<string, string>;
+  /** A recording's bytes: counted in the download stats and paced by the download throttle. */
+  download?: boolean;
 }
 
 export interface SimState {
@@ -21,6 +25,8 @@ export interface SimState {
   nvr: boolean;
   /** GET with a body on /ISAPI/ContentMgmt/download answers invalidOperation; POST works. */
   downloadPostOnly: boolean;
+  /** Answer `Range: bytes=N-` with 206 (opt-in: isapi.md does not say devices do). */
+  honourRange: boolean;
   /** ResponseStatus errors go out with HTTP 200 (a firmware quirk). */
   errorsWithHttp200: boolean;
   overlays: Map<number, SimulatedOverlay[]>;
@@ -38,6 +44,8 @@ export interface SimRequest {
   path: string;
   url: string;
   body: string;
+  /** The Range header, if any. */
+  range?: string;
 }
 
 const XML = 'application/xml; charset="UTF-8"';
@@ -223,15 +231,18 @@ function download(state: SimState, req: SimRequest): Answer {
   const name = /[?&]name=([^&]+)/.exec(uri)?.[1];
   const recording = state.recordings.find((r) => r.name === name);
   if (recording === undefined) return statusAnswer(state, req.path, 404, doc.BAD_PARAMETERS);
-  return { status: 200, type: 'application/octet-stream', body: RECORDING_CLIP };
+  const body = recordingBody(recording.size);
+  const partial = state.honourRange ? rangeAnswer(body, req.range) : undefined;
+  if (partial === undefined) return { status: 200, type: 'application/octet-stream', body, download: true };
+  return { status: partial.status, type: 'application/octet-stream', body: partial.body, headers: { 'Content-Range': partial.contentRange }, download: true };
 }
 
-/** The stored recordings: `count` ten-minute clips on track 101 ending at `end`. */
-export function makeRecordings(count: number, end: Date): doc.StoredRecording[] {
+/** The stored recordings: `count` ten-minute clips on track 101 ending at `end`, `size` bytes each. */
+export function makeRecordings(count: number, end: Date, size: number = RECORDING_CLIP.length): doc.StoredRecording[] {
   const out: doc.StoredRecording[] = [];
   for (let i = count; i >= 1; i--) {
     const start = new Date(end.getTime() - i * 600_000);
-    out.push({ track: 101, start, end: new Date(start.getTime() + 600_000), name: `ch01_0${String(800000000 + i)}`, size: RECORDING_CLIP.length });
+    out.push({ track: 101, start, end: new Date(start.getTime() + 600_000), name: `ch01_0${String(800000000 + i)}`, size });
   }
   return out;
 }

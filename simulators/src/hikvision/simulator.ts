@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { pickDelay, sleep } from '../timing.js';
 import { AlertStreams } from './alert-stream.js';
-import { SNAPSHOT_JPEG } from './media.js';
+import { paceBody, SNAPSHOT_JPEG } from './media.js';
 import { SimAuth } from './auth.js';
 import { DEVICE_ERROR, OK, userCheckXml } from './documents.js';
 import { makeRecordings, route, statusAnswer, type Answer, type SimState } from './routes.js';
@@ -32,6 +32,7 @@ export class HikvisionSimulator {
     requests: 0, unauthorized: 0, failedLogins: 0, lockedOut: 0, replays: 0, stale: 0,
     alertStreamsOpened: 0, alertStreamsOpen: 0, connectionsOpened: 0, connectionsOpen: 0, connectionsMaxOpen: 0,
     dropped: 0, truncated: 0, abandoned: 0, serverErrors: 0,
+    downloads: 0, downloadsOpen: 0, downloadsMaxOpen: 0, downloadBytesSent: 0, rangeRequests: 0,
   };
   readonly requestLog: RequestLogEntry[] = [];
   private readonly faults: HikvisionFaults;
@@ -49,7 +50,7 @@ export class HikvisionSimulator {
     this.faults = {
       latencyMs: options.latencyMs ?? 0, jitterMs: options.jitterMs ?? 0, dropNext: 0, dropRate: 0,
       errorNext: 0, errorRate: 0, slowBodyMs: 0, malformedXml: false, truncateBodyNext: 0, pictureAnswer: 'jpeg',
-      offline: false,
+      offline: false, downloadBytesPerSecond: options.downloadBytesPerSecond ?? 0, downloadFirstByteMs: options.downloadFirstByteMs ?? 0,
     };
     this.auth = new SimAuth({
       username: options.username ?? 'admin',
@@ -227,12 +228,14 @@ export class HikvisionSimulator {
     }
     let answer: Answer;
     try {
-      answer = this.pictureFault(route(this.state, { method, path, url, body }), path);
+      const range = req.headers.range;
+      answer = this.pictureFault(route(this.state, { method, path, url, body, ...(range === undefined ? {} : { range }) }), path);
     } catch {
       answer = statusAnswer(this.state, path, 500, DEVICE_ERROR);
     }
     this.log(method, path, answer.status, delayMs);
-    await this.write(res, answer);
+    if (answer.download === true) await this.sendRecording(res, answer);
+    else await this.write(res, answer);
   }
 
   /** Drops the connection or answers 503 when a fault says so. True when the request is done. */
@@ -284,11 +287,37 @@ export class HikvisionSimulator {
     return false;
   }
 
+  /** A recording's bytes, counted, after the first-byte wait and at the throttle's rate when set. */
+  private async sendRecording(res: ServerResponse, answer: Answer): Promise<void> {
+    const body = answer.body as Buffer;
+    const s = this.stats;
+    s.downloads++;
+    if (answer.status === 206) s.rangeRequests++;
+    s.downloadsOpen++;
+    s.downloadsMaxOpen = Math.max(s.downloadsMaxOpen, s.downloadsOpen);
+    let sent = 0;
+    res.once('close', () => {
+      s.downloadsOpen--;
+      s.downloadBytesSent += res.writableFinished ? body.length : Math.min(sent, body.length);
+    });
+    const f = this.faults;
+    if (f.downloadFirstByteMs > 0 && !(await sleep(f.downloadFirstByteMs, this.stopping.signal))) return;
+    if (res.destroyed) return;
+    if (f.downloadBytesPerSecond <= 0 || f.truncateBodyNext > 0 || f.slowBodyMs > 0) {
+      sent = f.truncateBodyNext > 0 ? Math.floor(body.length / 2) : body.length;
+      await this.write(res, answer);
+      return;
+    }
+    res.writeHead(answer.status, { 'Content-Type': answer.type, 'Content-Length': body.length, ...answer.headers });
+    const counting = { write: (chunk: Buffer) => ((sent += chunk.length), res.write(chunk)), once: res.once.bind(res), get destroyed() { return res.destroyed; } };
+    if (await paceBody(counting, body, f.downloadBytesPerSecond, (ms) => sleep(ms, this.stopping.signal))) res.end();
+  }
+
   private async write(res: ServerResponse, answer: Answer): Promise<void> {
     let body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
     // Malformed XML: the document is cut short, as a crashing web server would send it.
     if (this.faults.malformedXml && answer.type.startsWith('application/xml')) body = body.subarray(0, Math.floor(body.length / 2));
-    res.writeHead(answer.status, { 'Content-Type': answer.type, 'Content-Length': body.length });
+    res.writeHead(answer.status, { 'Content-Type': answer.type, 'Content-Length': body.length, ...answer.headers });
     const truncate = this.faults.truncateBodyNext > 0 && body.length > 1;
     if (truncate) {
       this.faults.truncateBodyNext--;
@@ -352,9 +381,10 @@ function initialState(options: HikvisionSimulatorOptions): SimState {
     nvr: options.nvr ?? false,
     snapshot: options.snapshot ?? SNAPSHOT_JPEG,
     downloadPostOnly: options.downloadPostOnly ?? false,
+    honourRange: options.honourRange ?? false,
     errorsWithHttp200: options.quirks?.errorsWithHttp200 ?? false,
     overlays,
-    recordings: makeRecordings(options.recordingCount ?? 60, options.recordingsEnd ?? new Date('2024-05-01T12:00:00Z')),
+    recordings: makeRecordings(options.recordingCount ?? 60, options.recordingsEnd ?? new Date('2024-05-01T12:00:00Z'), options.recordingBytes),
     recordingTracks: new Set(),
     searchPageSize: options.searchPageSize ?? 40,
     searches: new Set(),

@@ -29,6 +29,10 @@ export interface HikvisionFaults {
   pictureAnswer: 'jpeg' | 'html' | 'xml';
   /** Every new connection is closed at once and open ones are dropped (cable pulled). */
   offline: boolean;
+  /** Recording downloads flow at most this fast per connection, bytes/s (0 = unlimited). */
+  downloadBytesPerSecond: number;
+  /** Extra wait before a download's answer starts (an NVR seeking on its disks), ms. */
+  downloadFirstByteMs: number;
 }
 
 export interface HikvisionSimulatorOptions {
@@ -78,6 +82,16 @@ export interface HikvisionSimulatorOptions {
   snapshot?: Buffer;
   /** Download by POST only: a GET with a body answers ResponseStatus invalidOperation (HTTP 403). */
   downloadPostOnly?: boolean;
+  /** Bytes of each stored recording, default one second of clip (about 10 kB). */
+  recordingBytes?: number;
+  /**
+   * Answer download requests carrying `Range: bytes=N-` with 206 and the rest of the recording.
+   * Default false: the header is ignored (200, whole recording); isapi.md does not say devices honour it.
+   */
+  honourRange?: boolean;
+  /** Download throttle from the start (also settable later with setFaults). */
+  downloadBytesPerSecond?: number;
+  downloadFirstByteMs?: number;
   /** Recordings held on the simulated storage, default 60 (one per 10 minutes before `recordingsEnd`). */
   recordingCount?: number;
   /** End of the stored recordings, default 2024-05-01T12:00:00Z. */
@@ -117,6 +131,15 @@ export interface HikvisionStats {
   /** Slow bodies (slowBodyMs) the client went away from before their end. */
   abandoned: number;
   serverErrors: number;
+  /** Recording downloads answered with media (200 or 206). */
+  downloads: number;
+  /** Recording downloads whose body is being sent now, and the most at once since start. */
+  downloadsOpen: number;
+  downloadsMaxOpen: number;
+  /** Bytes of recordings sent (what a resume saves shows here). */
+  downloadBytesSent: number;
+  /** Downloads answered 206 from a Range request. */
+  rangeRequests: number;
 }
 
 export interface RequestLogEntry {

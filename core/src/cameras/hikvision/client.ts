@@ -16,6 +16,7 @@ import { usesTls } from '../../http/tls.js';
 import { noopLogger, type Logger } from '../../log.js';
 import { AlertStreamHub } from './events.js';
 import { OverlayDocument } from './overlay-doc.js';
+import { fromDeviceClock, toDeviceClock } from './recordings-time.js';
 import { expectRoot, isapiTime, parseDeviceInfo, parseSearchResult, parseTextOverlay } from './parse.js';
 import { assertIsapiOk, isapiErrorFrom, isNotSupported } from './status.js';
 import {
@@ -54,6 +55,8 @@ const overlaysPath = (channel: number): string => `/ISAPI/System/Video/inputs/ch
  */
 export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
   readonly name: string;
+  /** The clock search times are written and read in (see HikvisionClientOptions.timeZone). */
+  readonly timeZone: string;
   private readonly http: CameraHttpClient;
   private readonly logger: Logger;
   private readonly hub: AlertStreamHub;
@@ -69,6 +72,7 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
     const port = options.port ?? (tls ? 443 : 80);
     const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
     this.name = options.name ?? `${options.host}:${port}`;
+    this.timeZone = options.timeZone ?? 'utc';
     this.logger = (options.logger ?? noopLogger).child('hikvision');
     this.http = new CameraHttpClient({
       origin: `${tls ? 'https' : 'http'}://${host}:${port}`,
@@ -105,6 +109,8 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
       authBackoffMs: camera.auth_backoff,
       allowBasicOverHttp: camera.allow_basic_over_http,
       name: camera.id,
+      // Unset in the config means the host's zone (a config built in code may leave it out).
+      timeZone: camera.time_zone ?? 'local',
       ...(logger === undefined ? {} : { logger }),
     });
   }
@@ -235,8 +241,17 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
     await this.call('PUT', `/ISAPI/ContentMgmt/record/control/manual/stop/tracks/${track}`, o);
   }
 
-  /** Every recording in the span, paging while the device says MORE (same searchID). */
+  /**
+   * Every recording in the span, paging while the device says MORE (same searchID). Times go out
+   * and come back in the device's clock (timeZone); the matches carry real instants.
+   */
   async searchRecordings(q: RecordingQuery, o: CallOptions = {}): Promise<RecordingMatch[]> {
+    const zone = this.timeZone;
+    const matches = await this.searchPages({ ...q, from: toDeviceClock(q.from, zone), to: toDeviceClock(q.to, zone) }, o);
+    return matches.map((m) => ({ ...m, startTime: fromDeviceClock(m.startTime, zone), endTime: fromDeviceClock(m.endTime, zone) }));
+  }
+
+  private async searchPages(q: RecordingQuery, o: CallOptions): Promise<RecordingMatch[]> {
     const searchId = randomUUID().toUpperCase();
     const out: RecordingMatch[] = [];
     for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
@@ -256,10 +271,20 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
 
   /** Streams a recording to `dest.part`, then renames it: a partial file is never taken for a whole one. */
   async downloadRecording(playbackURI: string, destPath: string, o: DownloadOptions = {}): Promise<{ path: string; bytes: number }> {
+    const response = await this.openRecording(playbackURI, o);
+    return this.saveDownload(response, destPath, '/ISAPI/ContentMgmt/download', o);
+  }
+
+  /**
+   * The device's answer to a download request, media only (a refusal is thrown), for callers that
+   * write the body themselves (resume with `headers: { range }`: the answer is 206 or, from a device
+   * that ignores Range, 200 with the whole recording).
+   */
+  async openRecording(playbackURI: string, o: CallOptions & { headers?: Record<string, string> } = {}): Promise<HttpStreamResponse> {
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<downloadRequest version="1.0" xmlns="http://www.isapi.org/ver20/XMLSchema">\n<playbackURI>${escapeXml(playbackURI)}</playbackURI>\n</downloadRequest>\n`;
     const path = '/ISAPI/ContentMgmt/download';
     const send = (method: 'GET' | 'POST'): Promise<HttpStreamResponse> =>
-      this.http.stream({ method, path, headers: XML_HEADERS, body, ...callOpts(o), idleTimeoutMs: o.timeoutMs ?? 30_000 });
+      this.http.stream({ method, path, headers: { ...XML_HEADERS, ...o.headers }, body, ...callOpts(o), idleTimeoutMs: o.timeoutMs ?? 30_000 });
     // Most clients send GET with the XML body; a device that takes POST only says 405, 403 or
     // invalidOperation (isapi.md), the latter with any HTTP status, 200 included.
     let response = await send('GET');
@@ -270,7 +295,7 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
       refusal = await downloadRefusal(response, path);
     }
     if (refusal !== undefined) throw refusal.error;
-    return this.saveDownload(response, destPath, path, o);
+    return response;
   }
 
   private async saveDownload(response: HttpStreamResponse, destPath: string, path: string, o: DownloadOptions): Promise<{ path: string; bytes: number }> {
@@ -363,7 +388,7 @@ export class HikvisionClient extends TypedEmitter<HikvisionClientEvents> {
 /** A download answer that carries no media, read in full (it is small), and the error it stands for. */
 async function downloadRefusal(response: HttpStreamResponse, path: string): Promise<{ status: number; error: Error } | undefined> {
   const type = String(response.headers['content-type'] ?? '');
-  if (response.status === 200 && !type.includes('xml')) return undefined;
+  if ((response.status === 200 || response.status === 206) && !type.includes('xml')) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response.body) {

@@ -30,6 +30,11 @@ export interface HikvisionClientOptions {
   eventHoldMs?: number;
   /** Reconnect back-off of the alert stream: first delay and cap, defaults 1000 and 30000. */
   eventReconnectMs?: { initial: number; max: number };
+  /**
+   * The clock the device reads search times in and reports recordings in: `utc` (default here; the
+   * camera config's default is `local`), `local` (this host's zone) or an IANA zone.
+   */
+  timeZone?: string;
   logger?: Logger;
   /** Shown in logs and error messages, e.g. the camera id. */
   name?: string;
