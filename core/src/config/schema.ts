@@ -34,6 +34,7 @@ export const mqttConfig = z.strictObject({
     .prefault({}),
   snapshot_interval: duration('60s'),
   record_duration: duration('30s').meta({ description: 'Length of a clip from the record button' }),
+  download_span: duration('12h').meta({ description: 'How far back the Download recordings button reaches' }),
   detection_hold: duration('30s').meta({ description: "How long a label's binary_sensor (Person, Vehicle, ...) stays on after its last detection" }),
 });
 

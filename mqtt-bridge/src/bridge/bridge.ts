@@ -15,6 +15,7 @@ import { EmbeddedBroker } from './embedded-broker.js';
 import type { CameraContext, Feature } from './feature.js';
 import { ClipsFeature } from './features/clips.js';
 import { DetectionFeature, type DetectionFeatureOptions } from './features/detection.js';
+import { DownloadFeature } from './features/download.js';
 import { MotionFeature } from './features/motion.js';
 import { OverlayFeature, OverlayHub, overlayEntities } from './features/overlay.js';
 import { RecordFeature } from './features/record.js';
@@ -60,6 +61,7 @@ export const DEFAULT_MQTT_CONFIG: MqttConfig = {
   snapshot_interval: 60_000,
   record_duration: 30_000,
   detection_hold: 30_000,
+  download_span: 12 * 3_600_000,
 };
 
 export class Bridge {
@@ -274,11 +276,14 @@ export class Bridge {
     device.setSnapshotRefresher((since) => snapshot.refresh({ force: true, ...(since === undefined ? {} : { since }) }));
     const features: Feature[] = [snapshot];
     if (context.source.events !== undefined) features.push(new MotionFeature(context));
-    if (context.source.startRecording !== undefined) features.push(new RecordFeature(context, this.#mqtt.record_duration / 1000));
-    if (overlays.length > 0 && this.#overlays !== undefined) features.push(new OverlayFeature(context, this.#overlays, () => device.description.overlays));
     const engine = this.#options.pipeline;
+    if (context.source.startRecording !== undefined || (context.source.recordClip !== undefined && engine !== undefined)) {
+      features.push(new RecordFeature(context, this.#mqtt.record_duration / 1000, engine));
+    }
+    if (overlays.length > 0 && this.#overlays !== undefined) features.push(new OverlayFeature(context, this.#overlays, () => device.description.overlays));
     if (engine !== undefined) {
       features.push(new ClipsFeature(context, engine));
+      if (context.source.kind === 'hikvision') features.push(new DownloadFeature(context, engine, this.#mqtt.download_span / 3_600_000));
       const detection = this.#options.detection?.(context.camera.id);
       if (detection !== undefined) features.push(new DetectionFeature(context, { ...detection, engine }));
     }

@@ -128,6 +128,7 @@ type Feature =
   | 'recording'
   | 'snapshot_button'
   | 'record_button'
+  | 'download_button'
   | 'overlay_sync'
   | 'overlay_ms'
   | 'last_error'
@@ -135,9 +136,9 @@ type Feature =
 
 /** Which entities each kind of camera gets. A P2P trail camera has no alert stream and no overlays. */
 const FEATURES: Readonly<Record<CameraKind, readonly Feature[]>> = {
-  hikvision: ['camera', 'motion', 'event', 'snapshot_button', 'record_button', 'recording', 'overlay_sync', 'overlay_ms', 'last_error'],
+  hikvision: ['camera', 'motion', 'event', 'snapshot_button', 'record_button', 'recording', 'download_button', 'overlay_sync', 'overlay_ms', 'last_error'],
   p2p: ['camera', 'snapshot_button', 'last_error', 'connection'],
-  rtsp: ['camera', 'snapshot_button', 'last_error'],
+  rtsp: ['camera', 'snapshot_button', 'record_button', 'recording', 'last_error'],
 };
 
 const MANUFACTURER: Readonly<Record<CameraKind, string>> = { hikvision: 'Hikvision', p2p: 'TrailCam', rtsp: 'RTSP' };
@@ -151,6 +152,7 @@ const COMPONENTS: Readonly<Record<Feature, (t: CameraTopics) => Component & { br
   event: (t) => ({ p: 'event', name: 'Event', device_class: 'motion', state_topic: t.event, event_types: [...HA_EVENT_TYPES] }),
   snapshot_button: (t) => ({ p: 'button', name: 'Take snapshot', command_topic: t.snapshotPress, payload_press: 'PRESS' }),
   record_button: (t) => ({ p: 'button', name: 'Record clip', command_topic: t.recordPress, payload_press: 'PRESS' }),
+  download_button: (t) => ({ p: 'button', name: 'Download recordings', command_topic: t.downloadPress, payload_press: 'PRESS' }),
   recording: (t) => ({ p: 'binary_sensor', name: 'Recording', device_class: 'running', state_topic: t.recording, ...ON_OFF }),
   overlay_sync: (t) => ({
     p: 'switch',
@@ -177,14 +179,24 @@ const COMPONENTS: Readonly<Record<Feature, (t: CameraTopics) => Component & { br
 const COMMANDS: Partial<Record<Feature, BridgeCommand['kind']>> = {
   snapshot_button: 'snapshot',
   record_button: 'record',
+  download_button: 'download',
   overlay_sync: 'overlay_sync',
 };
 
 /** Features that only make sense with at least one configured overlay. */
 const OVERLAY_FEATURES: ReadonlySet<Feature> = new Set(['overlay_sync', 'overlay_ms']);
+/** Features that run as pipeline jobs: only on a bridge that works a pipeline. */
+const PIPELINE_FEATURES: ReadonlySet<Feature> = new Set(['download_button']);
+/** Features a kind has only through the pipeline (an RTSP clip is a `record` job). */
+const PIPELINE_ONLY: Readonly<Partial<Record<CameraKind, ReadonlySet<Feature>>>> = { rtsp: new Set(['record_button', 'recording']) };
 
 function featuresOf(camera: CameraDescription): Feature[] {
-  return FEATURES[camera.kind].filter((feature) => camera.overlays.length > 0 || !OVERLAY_FEATURES.has(feature));
+  const pipeline = camera.clips === true;
+  return FEATURES[camera.kind].filter(
+    (feature) =>
+      (camera.overlays.length > 0 || !OVERLAY_FEATURES.has(feature)) &&
+      (pipeline || (!PIPELINE_FEATURES.has(feature) && PIPELINE_ONLY[camera.kind]?.has(feature) !== true)),
+  );
 }
 
 export function cameraObjectId(cameraId: string, idPrefix = 'camflow'): string {

@@ -38,6 +38,10 @@ export interface CameraTopics {
   recording: string;
   snapshotPress: string;
   recordPress: string;
+  /** Download the camera's recordings of the last N hours (PRESS: the configured span). */
+  downloadPress: string;
+  /** Download a range: `{"from": "...", "to": "..."}`. */
+  downloadSet: string;
   overlay(overlayId: number): string;
   overlaySet(overlayId: number): string;
   /** The text the camera shows on an overlay (the template filled in), not the value or template set. */
@@ -86,6 +90,8 @@ export function bridgeTopics(base: string, discoveryPrefix: string): BridgeTopic
         recording: `${c}/recording`,
         snapshotPress: `${c}/snapshot/press`,
         recordPress: `${c}/record/press`,
+        downloadPress: `${c}/download/press`,
+        downloadSet: `${c}/download/set`,
         overlay: (overlayId) => `${c}/overlay/${overlayId}`,
         overlaySet: (overlayId) => `${c}/overlay/${overlayId}/set`,
         overlayShown: (overlayId) => `${c}/overlay/${overlayId}/shown`,
@@ -115,6 +121,7 @@ function trimSlashes(topic: string): string {
 export type BridgeCommand =
   | { kind: 'snapshot'; camera: string }
   | { kind: 'record'; camera: string; seconds: number | undefined }
+  | { kind: 'download'; camera: string; hours?: number; from?: Date; to?: Date }
   | { kind: 'overlay_text'; camera: string; overlay: number; text: string }
   | { kind: 'overlay_sync'; camera: string; enabled: boolean };
 
@@ -170,6 +177,8 @@ function matchCommand(camera: string, path: string[], text: string, target: Comm
     return isPress(text) ? accept({ kind: 'snapshot', camera }) : refuse(`expected PRESS, got ${quote(text)}`);
   }
   if (route === 'record/press') return parseRecord(camera, text);
+  if (route === 'download/press') return parseDownloadPress(camera, text);
+  if (route === 'download/set') return parseDownloadRange(camera, text);
   if (route === 'overlay_sync/set') {
     const value = text.trim().toUpperCase();
     if (value === 'ON' || value === 'OFF') return accept({ kind: 'overlay_sync', camera, enabled: value === 'ON' });
@@ -195,6 +204,33 @@ function parseRecord(camera: string, text: string): ParsedCommand {
     return refuse(`expected PRESS or a whole number of seconds from 1 to ${MAX_RECORD_SECONDS}, got ${quote(text)}`);
   }
   return accept({ kind: 'record', camera, seconds });
+}
+
+/** Longest span one download command may ask for: a week of recordings. */
+export const MAX_DOWNLOAD_HOURS = 168;
+
+function parseDownloadPress(camera: string, text: string): ParsedCommand {
+  if (isPress(text) && text.trim() !== '') return accept({ kind: 'download', camera });
+  const hours = Number(text.trim());
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || hours <= 0 || hours > MAX_DOWNLOAD_HOURS) {
+    return refuse(`expected PRESS or a number of hours up to ${MAX_DOWNLOAD_HOURS}, got ${quote(text)}`);
+  }
+  return accept({ kind: 'download', camera, hours });
+}
+
+function parseDownloadRange(camera: string, text: string): ParsedCommand {
+  let range: { from?: unknown; to?: unknown };
+  try {
+    range = JSON.parse(text) as typeof range;
+  } catch {
+    return refuse('expected JSON {"from": "2026-12-04T20:00:00Z", "to": "2026-12-05T06:00:00Z"}');
+  }
+  const from = typeof range.from === 'string' || typeof range.from === 'number' ? new Date(range.from) : undefined;
+  const to = typeof range.to === 'string' || typeof range.to === 'number' ? new Date(range.to) : new Date();
+  if (from === undefined || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return refuse('from (and to, default now) must be times such as 2026-12-04T20:00:00Z');
+  if (from >= to) return refuse('from must be before to');
+  if (to.getTime() - from.getTime() > MAX_DOWNLOAD_HOURS * 3600_000) return refuse(`a range of at most ${MAX_DOWNLOAD_HOURS} hours`);
+  return accept({ kind: 'download', camera, from, to });
 }
 
 /** Home Assistant sends PRESS; an empty payload is what `mosquitto_pub -n` sends. */

@@ -2,6 +2,7 @@
  * The record button: a manual recording of N seconds on the camera (its own storage), shown by the
  * Recording binary_sensor. Pressing again while recording extends the clip instead of restarting it.
  */
+import type { JobEngine } from '@camflow/core';
 import type { CameraContext, Feature } from '../feature.js';
 import type { BridgeCommand } from '../topics.js';
 
@@ -11,9 +12,13 @@ export class RecordFeature implements Feature {
   #stopTimer: NodeJS.Timeout | undefined;
   #recording = false;
 
-  constructor(context: CameraContext, defaultSeconds: number) {
+  readonly #engine: JobEngine | undefined;
+
+  /** With `engine`, a camera that records to a file (RTSP) records through a `record` job. */
+  constructor(context: CameraContext, defaultSeconds: number, engine?: JobEngine) {
     this.#context = context;
     this.#defaultSeconds = defaultSeconds;
+    this.#engine = engine;
   }
 
   start(): void {
@@ -31,6 +36,10 @@ export class RecordFeature implements Feature {
     if (command.kind !== 'record') return;
     const c = this.#context;
     const source = c.source;
+    if (source.startRecording === undefined && source.recordClip !== undefined && this.#engine !== undefined) {
+      await this.#recordJob(command.seconds ?? this.#defaultSeconds);
+      return;
+    }
     if (source.startRecording === undefined) throw new Error('this camera cannot record on demand');
     if (!this.#recording) {
       try {
@@ -46,6 +55,25 @@ export class RecordFeature implements Feature {
     clearTimeout(this.#stopTimer);
     const seconds = command.seconds ?? this.#defaultSeconds;
     this.#stopTimer = setTimeout(() => void this.#finish(c.signal), seconds * 1000);
+  }
+
+  /** A clip into the media folder: Recording is on until the file is whole (the Last clip sensor then names it). */
+  async #recordJob(seconds: number): Promise<void> {
+    const c = this.#context;
+    const engine = this.#engine as JobEngine;
+    const job = await engine.add('record', { camera: c.camera.id, seconds });
+    await c.publisher.state(c.topics.recording, 'ON');
+    try {
+      for (;;) {
+        const now = await engine.get(job.id);
+        if (now === undefined || now.state === 'completed' || now.state === 'cancelled') break;
+        if (now.state === 'failed') throw new Error(`recording failed: ${now.error ?? 'no reason given'}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        if (c.signal.aborted) return;
+      }
+    } finally {
+      await c.publisher.state(c.topics.recording, 'OFF');
+    }
   }
 
   async #finish(signal: AbortSignal): Promise<void> {
