@@ -174,11 +174,17 @@ const CHARTS = [
 
 function renderFigures() {
   const box = document.getElementById('figures');
+  // Jobs per type over the whole hour, under the jobs chart.
+  const perType = {};
+  for (const sample of state.figures) for (const [type, n] of Object.entries(sample.done)) perType[type] = (perType[type] ?? 0) + n;
+  const types = Object.entries(perType).sort((a, b) => b[1] - a[1]).map(([type, n]) => `${type} ${n}`).join(' · ');
   box.replaceChildren(
     ...CHARTS.map((chart) => {
       const values = state.figures.map(chart.value);
       const last = values.length === 0 ? '–' : String(values[values.length - 1]);
-      return el('div', { className: 'chart', 'data-chart': chart.key }, [el('div', { className: 'muted', text: chart.title }), el('div', { className: 'value', text: last }), sparkline(values)]);
+      const parts = [el('div', { className: 'muted', text: chart.title }), el('div', { className: 'value', text: last }), sparkline(values)];
+      if (chart.key === 'done') parts.push(el('div', { className: 'muted per-type', text: types === '' ? 'no jobs this hour' : `this hour: ${types}` }));
+      return el('div', { className: 'chart', 'data-chart': chart.key }, parts);
     }),
   );
 }
