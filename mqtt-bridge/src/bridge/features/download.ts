@@ -33,7 +33,7 @@ export class DownloadFeature implements Feature {
       c.logger.info(`Camera '${c.camera.id}': ${queued.added} recording(s) from ${from.toISOString()} to ${to.toISOString()} queued for download`);
     } catch (error) {
       c.reportFailure(error, 'recording search');
-      throw new Error(`recording search failed: ${ensureError(error).message}`);
+      throw new Error(`recording search failed: ${ensureError(error).message}`, { cause: error });
     }
   }
 }

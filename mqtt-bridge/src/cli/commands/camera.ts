@@ -1,19 +1,13 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, createCamera, HikvisionClient, loadConfig, type CameraConfig, type HikvisionCameraConfig } from '@camflow/core';
+import { createCamera, HikvisionClient, type CameraConfig, type HikvisionCameraConfig } from '@camflow/core';
 import { CAMERA_OPTION, CONFIG_OPTION, type CliIo, type Command, UsageError, writeLine } from '../command.js';
 import { checkOutputPath, writeOutput } from '../output.js';
+import { configAndCamera } from '../camera-config.js';
 
 const options = { config: { type: 'string', short: 'c' }, camera: { type: 'string' } } as const;
 
 async function findCamera(config: string | undefined, id: string | undefined, io: CliIo): Promise<CameraConfig> {
-  if (config === undefined) throw new UsageError('--config FILE is required');
-  if (id === undefined) throw new UsageError('--camera ID is required');
-  const loaded = await loadConfig(config, { env: io.env });
-  const camera = loaded.cameras.find((c) => c.id === id);
-  if (camera === undefined) {
-    throw new ConfigError(`${config} has no camera '${id}' (have: ${loaded.cameras.map((c) => c.id).join(', ') || 'none'})`);
-  }
-  return camera;
+  return (await configAndCamera(config, id, io)).camera;
 }
 
 /** Runs `fn` with a client for the camera and always closes it. */

@@ -1,6 +1,7 @@
 import { join, resolve, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, createCamera, fileStamp, loadConfig } from '@camflow/core';
+import { ConfigError, createCamera, fileStamp } from '@camflow/core';
+import { configAndCamera } from '../camera-config.js';
 import { CAMERA_OPTION, CONFIG_OPTION, JSON_OPTION, type Command, UsageError, writeLine } from '../command.js';
 import { checkOutputPath } from '../output.js';
 
@@ -30,9 +31,7 @@ export const clip: Command = {
     const seconds = Number(values.seconds);
     if (values.seconds === undefined || !Number.isInteger(seconds) || seconds < 1 || seconds > 3600) throw new UsageError('--seconds expects a whole number from 1 to 3600');
     if (values.out !== undefined) await checkOutputPath(values.out);
-    const loaded = await loadConfig(values.config, { env: io.env });
-    const config = loaded.cameras.find((c) => c.id === values.camera);
-    if (config === undefined) throw new ConfigError(`${values.config} has no camera '${values.camera}' (have: ${loaded.cameras.map((c) => c.id).join(', ') || 'none'})`);
+    const { loaded, camera: config } = await configAndCamera(values.config, values.camera, io);
     const camera = createCamera(config, io.logger);
     try {
       if (camera.recordClip !== undefined) {

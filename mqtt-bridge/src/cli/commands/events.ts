@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
-import { type CameraEvent, ConfigError, createCamera, type Detection, DetectionService, detectOnEvent, loadConfig } from '@camflow/core';
-import { CAMERA_OPTION, CONFIG_OPTION, JSON_OPTION, type CliIo, type Command, UsageError, writeLine } from '../command.js';
+import { type CameraEvent, ConfigError, createCamera, type Detection, DetectionService, detectOnEvent } from '@camflow/core';
+import { configAndCamera } from '../camera-config.js';
+import { CAMERA_OPTION, CONFIG_OPTION, JSON_OPTION, type CliIo, type Command, writeLine } from '../command.js';
 
 /** One line for a person: time, type, state, channel and the camera's own words. */
 export function eventLine(camera: string, event: CameraEvent): string {
@@ -41,14 +42,10 @@ export const events: Command = {
       options: { config: { type: 'string', short: 'c' }, camera: { type: 'string' }, json: { type: 'boolean' }, detect: { type: 'boolean' } },
       allowPositionals: false,
     });
-    if (values.config === undefined) throw new UsageError('--config FILE is required');
-    if (values.camera === undefined) throw new UsageError('--camera ID is required');
-    const loaded = await loadConfig(values.config, { env: io.env });
-    const config = loaded.cameras.find((c) => c.id === values.camera);
-    if (config === undefined) throw new ConfigError(`${values.config} has no camera '${values.camera}' (have: ${loaded.cameras.map((c) => c.id).join(', ') || 'none'})`);
+    const { loaded, camera: config } = await configAndCamera(values.config, values.camera, io);
     const camera = createCamera(config, io.logger);
     const detect = values.detect === true || loaded.detect.cameras[config.id] !== undefined;
-    const base = dirname(values.config);
+    const base = dirname(values.config ?? '.');
     const service = detect
       ? new DetectionService({ config: loaded.detect, dataDir: resolve(base, loaded.pipeline.data_dir), mediaDir: resolve(base, loaded.pipeline.media_dir), logger: io.logger })
       : undefined;
