@@ -8,7 +8,7 @@ export { Publisher, type MqttSender, type PublishOptions } from './bridge/publis
 export * from './bridge/discovery.js';
 export * from './bridge/topics.js';
 export type { CameraSource, SourceFactory } from './bridge/camera-source.js';
-export { splitUserinfo } from './bridge/bridge.js';
+export { splitUserinfo } from './bridge/bridge-state.js';
 export { StatusModel, type StatusSnapshot, type StatusPatch, type CameraTile, type TimelineEntry, type JobRow, type FigureSample } from './status/model.js';
 export { StatusServer, type StatusServerOptions } from './status/server.js';
 export { StatusService, type StatusServiceOptions } from './status/service.js';

@@ -3,9 +3,9 @@
  * broker connection (or an embedded broker), the publisher, one CameraDevice per camera, and the
  * bridge's own device. Everything else is in small files: topics, discovery tables, features.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { fileSafe, readLastOnline, splitUserinfo, writeLastOnline } from './bridge-state.js';
 import { type CamflowConfig, ensureError, type JobEngine, type Logger, type MqttConfig, noopLogger } from '@camflow/core';
 import { CameraDevice } from './camera-device.js';
 import { type CameraSource, createCameraSource, type SourceFactory } from './camera-source.js';
@@ -378,50 +378,4 @@ export class Bridge {
     const online = [...this.#devices.values()].filter((d) => d.online).length;
     await this.#publisher?.state(this.topics.bridgeCamerasOnline, String(online));
   }
-}
-
-function fileSafe(text: string): string {
-  return text.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 64) || 'camflow';
-}
-
-async function readLastOnline(file: string): Promise<number | undefined> {
-  try {
-    const at = (JSON.parse(await readFile(file, 'utf8')) as { lastOnlineAt?: unknown }).lastOnlineAt;
-    return typeof at === 'number' && Number.isFinite(at) ? at : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function writeLastOnline(file: string, at: number): Promise<void> {
-  try {
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(`${file}.part`, JSON.stringify({ lastOnlineAt: at }));
-    await rename(`${file}.part`, file);
-  } catch {
-    // Best effort: without it, the next start just begins a clean session.
-  }
-}
-
-/** `mqtt://user:pa#ss@host:1883` -> the URL without userinfo, and the user and password (the last `@` ends them). */
-export function splitUserinfo(url: string): { url: string; username?: string; password?: string } {
-  const match = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/i.exec(url);
-  if (match === null) return { url };
-  const [, scheme = '', rest = ''] = match;
-  const slash = rest.indexOf('/');
-  const at = rest.lastIndexOf('@', slash === -1 ? rest.length : slash);
-  if (at === -1) return { url };
-  const userinfo = rest.slice(0, at);
-  const colon = userinfo.indexOf(':');
-  const decode = (text: string): string => {
-    try {
-      return decodeURIComponent(text);
-    } catch {
-      return text;
-    }
-  };
-  const username = decode(colon === -1 ? userinfo : userinfo.slice(0, colon));
-  const out: { url: string; username?: string; password?: string } = { url: scheme + rest.slice(at + 1), username };
-  if (colon !== -1) out.password = decode(userinfo.slice(colon + 1));
-  return out;
 }
