@@ -14,3 +14,4 @@ export { StatusServer, type StatusServerOptions } from './status/server.js';
 export { StatusService, type StatusServiceOptions } from './status/service.js';
 export { statusPage } from './status/start.js';
 export { detectionFromConfig, DetectionFeature, type DetectionFeatureOptions } from './bridge/features/detection.js';
+export { detectionEventTypes } from './bridge/discovery-pipeline.js';
