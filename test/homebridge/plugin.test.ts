@@ -68,7 +68,7 @@ describe('homebridge-camflow in a real Homebridge', () => {
     const id = findCharacteristic(camera, '85', '22');
     const seen = new Promise<unknown>((resolve) => {
       client.on('event', (event: { characteristics: { aid: number; iid: number; value: unknown }[] }) => {
-        for (const c of event.characteristics) if (`${c.aid}.${c.iid}` === id && c.value === true) resolve(c.value);
+        for (const c of event.characteristics) if (`${c.aid}.${c.iid}` === id && (c.value === true || c.value === 1)) resolve(true);
       });
     });
     await client.subscribeCharacteristics([id]);
