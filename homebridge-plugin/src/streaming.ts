@@ -73,7 +73,7 @@ export class StreamingDelegate implements CameraStreamingDelegate {
   handleStreamRequest(request: StreamingRequest, callback: StreamRequestCallback): void {
     const session = this.#sessions.get(request.sessionID);
     if (request.type === 'stop') {
-      this.#end(request.sessionID);
+      void this.#end(request.sessionID);
       callback();
       return;
     }
