@@ -64,6 +64,7 @@ export class CameraAccessory {
   readonly #streaming: StreamingDelegate;
   readonly #state: State = { online: false, motion: false, recording: false, overlaySync: false };
   #jpeg: Buffer | undefined;
+  #reported = false;
   #inFlight: Promise<Buffer> | undefined;
   #controller = new AbortController();
   #timer: NodeJS.Timeout | undefined;
@@ -234,7 +235,9 @@ export class CameraAccessory {
   }
 
   #setOnline(online: boolean, reason?: string): void {
-    if (this.#state.online === online) return;
+    // The first outcome is always reported: a camera that never answered is news too.
+    if (this.#state.online === online && this.#reported) return;
+    this.#reported = true;
     this.#state.online = online;
     if (online) this.#o.logger.info('camera answers');
     else {

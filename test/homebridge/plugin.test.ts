@@ -6,7 +6,7 @@
 import { HikvisionSimulator } from '@camflow/simulators';
 import hapController from 'hap-controller';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type HapAccessory, PIN, type RunningHomebridge, findCharacteristic, serviceName, shortType, startHomebridge } from './harness.js';
+import { type HapAccessory, PIN, type RunningHomebridge, findCharacteristic, freePort, serviceName, shortType, startHomebridge } from './harness.js';
 
 const { HttpClient } = hapController;
 const SECRET = 'hb-s3cret-Pw';
@@ -16,10 +16,12 @@ describe('homebridge-camflow in a real Homebridge', () => {
   let hb: RunningHomebridge;
   let client: InstanceType<typeof HttpClient>;
   let camera: HapAccessory;
+  let gone: HapAccessory;
 
   beforeAll(async () => {
     sim = new HikvisionSimulator({ username: 'admin', password: SECRET });
     await sim.start();
+    const closedPort = await freePort(); // nothing listens there: a camera that does not answer
     hb = await startHomebridge({
       cameras: [
         {
@@ -32,15 +34,21 @@ describe('homebridge-camflow in a real Homebridge', () => {
           password: SECRET,
           overlays: [{ id: 1, text: 'camflow homebridge' }],
         },
+        { id: 'gone', name: 'Gone', type: 'hikvision', host: '127.0.0.1', port: closedPort, username: 'admin', password: SECRET, timeout: '1s' },
       ],
       snapshot_interval: 60,
     });
     client = new HttpClient('0E:11:22:33:44:55', '127.0.0.1', hb.port);
     await client.pairSetup(PIN);
     const { accessories } = (await client.getAccessories()) as unknown as { accessories: HapAccessory[] };
-    const found = accessories.find((a) => a.services.some((s) => shortType(s.type) === '110'));
-    if (found === undefined) throw new Error('no camera accessory');
-    camera = found;
+    // The serial number (30) is the camera id.
+    const byId = (id: string): HapAccessory => {
+      const found = accessories.find((a) => a.services.some((s) => s.characteristics.some((c) => shortType(c.type) === '30' && c.value === id)));
+      if (found === undefined) throw new Error(`no accessory for camera ${id}`);
+      return found;
+    };
+    camera = byId('front');
+    gone = byId('gone');
   });
 
   afterAll(async () => {
@@ -93,6 +101,20 @@ describe('homebridge-camflow in a real Homebridge', () => {
     // The engine writes on its own cycle; the simulator's state is where the effect shows.
     await vi.waitFor(() => expect(sim.overlay(1, 1)?.text).toBe('camflow homebridge'), { timeout: 10_000, interval: 100 });
     await client.setCharacteristics({ [id]: false });
+  });
+
+  it('shows a camera that does not answer as not responding, the other one unaffected', async () => {
+    await hb.waitFor(/\[gone\] camera not responding/);
+    // Insecure mode answers reads without pairing: plain HTTP, as the Home app's status shows it.
+    const read = async (id: string): Promise<{ status?: number; value?: unknown }> => {
+      const response = await fetch(`http://127.0.0.1:${hb.port}/characteristics?id=${id}`);
+      const body = (await response.json()) as { characteristics: { status?: number; value?: unknown }[] };
+      return body.characteristics[0] ?? {};
+    };
+    expect((await read(findCharacteristic(gone, '85', '22'))).status).toBe(-70402);
+    const front = await read(findCharacteristic(camera, '85', '22'));
+    expect(front.status ?? 0).toBe(0);
+    expect(typeof front.value === 'boolean' || typeof front.value === 'number').toBe(true);
   });
 
   it('never logs the camera password', () => {
