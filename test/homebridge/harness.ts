@@ -34,8 +34,13 @@ export interface RunningHomebridge {
   pid: number;
 }
 
-export async function startHomebridge(platform: Record<string, unknown>): Promise<RunningHomebridge> {
-  const storage = await mkdtemp(join(tmpdir(), 'camflow-hb-'));
+export interface StartOptions {
+  /** Reuse this storage path (cached accessories, pairings) and leave it in place on stop. */
+  storage?: string;
+}
+
+export async function startHomebridge(platform: Record<string, unknown>, options: StartOptions = {}): Promise<RunningHomebridge> {
+  const storage = options.storage ?? (await mkdtemp(join(tmpdir(), 'camflow-hb-')));
   const port = await freePort();
   const config = {
     bridge: { name: 'Camflow Test', username: '0E:11:22:33:44:55', port, pin: PIN, bind: ['lo'], advertiser: 'ciao' },
@@ -79,7 +84,7 @@ export async function startHomebridge(platform: Record<string, unknown>): Promis
       await exited;
       clearTimeout(timer);
     }
-    await rm(storage, { recursive: true, force: true });
+    if (options.storage === undefined) await rm(storage, { recursive: true, force: true });
   };
   try {
     await waitFor(new RegExp(`is running on port ${port}`));
