@@ -3,7 +3,7 @@
  * few keys only the plugin reads. They are split here so core's schema checks the camflow part with
  * exactly the messages `camflow.yaml` gets (strict objects: a typo is named, not ignored).
  */
-import { ConfigError, parseConfig, type CamflowConfig } from '@camflow/core';
+import { ConfigError, parseConfig, registerSecret, type CamflowConfig } from '@camflow/core';
 
 export interface StreamOption {
   /** RTSP (or any ffmpeg input) URL of the camera's H.264 stream. */
@@ -69,6 +69,14 @@ function pluginOptions(block: Record<string, unknown>): PluginOptions {
       streams[id] = video === undefined ? { url } : { url, video };
     } else bad(`streams.${id}`, 'a URL or {url, video}');
   }
+  // A stream URL's password is redacted from every log line, like the camera passwords.
+  for (const { url } of Object.values(streams)) {
+    const password = /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:([^\s/@]*)@/i.exec(url)?.[1];
+    if (password !== undefined && password !== '') {
+      registerSecret(password);
+      registerSecret(safeDecode(password));
+    }
+  }
   const labels = block.motion_labels ?? [];
   if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string')) bad('motion_labels', 'a list of strings');
   const ffmpeg = block.ffmpeg ?? 'ffmpeg';
@@ -80,4 +88,12 @@ function pluginOptions(block: Record<string, unknown>): PluginOptions {
     motionLabels: labels as string[],
     ffmpeg: ffmpeg as string,
   };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -16,7 +16,7 @@ import type {
   StreamRequestCallback,
 } from 'homebridge';
 import type { Logger } from '@camflow/core';
-import { ffmpegStreamArgs } from './ffmpeg-args.js';
+import { ffmpegStreamArgs, redactUrl } from './ffmpeg-args.js';
 
 interface Session {
   address: string;
@@ -128,7 +128,7 @@ export class StreamingDelegate implements CameraStreamingDelegate {
       session.process = undefined;
       // An exit nobody asked for: tell HomeKit so the Home app does not wait on a dead stream.
       if (this.#sessions.has(request.sessionID)) {
-        this.#o.logger.warn(`ffmpeg ended (${signal ?? code}): ${lastLine(stderr)}`);
+        this.#o.logger.warn(`ffmpeg ended (${signal ?? code}): ${redactUrl(lastLine(stderr))}`);
         this.controller?.forceStopStreamingSession(request.sessionID);
         this.#sessions.delete(request.sessionID);
       }

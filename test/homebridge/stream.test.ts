@@ -1,18 +1,16 @@
 /**
  * Live video as a HomeKit controller asks for it: SetupEndpoints (our UDP port, SRTP key and salt),
  * then SelectedRTPStreamConfiguration START; SRTP packets must arrive on our port; END must leave
- * no ffmpeg behind. The source is an H.264 file played at its own pace and copied (temporary until
- * the GStreamer RTSP server helper lands in test/helpers).
+ * no ffmpeg behind. The source is a real RTSP camera (gst-rtsp-server, H.264, digest auth) whose
+ * H.264 is copied; its password must not reach the log.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HikvisionSimulator } from '@camflow/simulators';
 import hapController from 'hap-controller';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RTSP_PASSWORD, RTSP_USER, type RtspTestServer, startRtspServer } from '../helpers/rtsp-server.js';
 import { type HapAccessory, PIN, type RunningHomebridge, findCharacteristic, shortType, startHomebridge } from './harness.js';
 
 const { HttpClient, TLV } = hapController;
@@ -40,16 +38,15 @@ function ffmpegChildren(pid: number): string[] {
 }
 
 describe('live video through the camera controller', () => {
-  let dir: string;
+  let rtsp: RtspTestServer;
   let sim: HikvisionSimulator;
   let hb: RunningHomebridge;
   let client: InstanceType<typeof HttpClient>;
   let camera: HapAccessory;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'camflow-hb-stream-'));
-    const source = join(dir, 'source.mp4');
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=15', '-t', '4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '15', source]);
+    rtsp = await startRtspServer();
+    const source = `rtsp://${RTSP_USER}:${RTSP_PASSWORD}@127.0.0.1:${rtsp.port}/cam`;
     sim = new HikvisionSimulator();
     await sim.start();
     hb = await startHomebridge({
@@ -69,7 +66,7 @@ describe('live video through the camera controller', () => {
     await client?.close();
     await hb?.stop();
     await sim?.stop();
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    await rtsp?.close();
   });
 
   it('sends SRTP to the port given in SetupEndpoints and stops ffmpeg on END', async () => {
@@ -123,6 +120,7 @@ describe('live video through the camera controller', () => {
       await hb.waitFor(/\[yard:stream\] live video stopped/);
       // The process table is the only place an exit shows from outside Homebridge.
       await vi.waitFor(() => expect(ffmpegChildren(hb.pid)).toEqual([]), { timeout: 5000, interval: 100 });
+      expect(hb.output()).not.toContain(RTSP_PASSWORD);
     } finally {
       socket.close();
     }
