@@ -1,0 +1,287 @@
+/**
+ * One camera in HomeKit: a camera controller (snapshots from a cache, live video), a motion sensor
+ * fed by the camera's events, a doorbell for kinds that ring, and switches (record, overlay sync).
+ * Every onGet answers from `#state`, which start() keeps current; nothing there waits on the camera.
+ */
+import type { API, CharacteristicValue, PlatformAccessory, Service } from 'homebridge';
+import { type Camera, type CameraEvent, type CamflowConfig, type Logger, OverlaySync, overlayCameraSpec } from '@camflow/core';
+import { StreamingDelegate } from './streaming.js';
+import type { PluginOptions, StreamOption } from './options.js';
+
+/** What each camera kind brings to HomeKit. A new kind (ring) is one row. */
+interface KindFeatures {
+  /** Event types (lower case, as core parses them) that mean motion. */
+  motionTypes: readonly string[];
+  /** Event types that mean someone rang; a Doorbell service is added when non-empty. */
+  dingTypes: readonly string[];
+  /** The live stream URL derived from the camera config, when the kind has one. */
+  streamUrl?: (camera: CamflowConfig['cameras'][number]) => string | undefined;
+}
+
+/*
+ * HAP's const enums cannot be read through `api.hap` under verbatimModuleSyntax (ambient const
+ * enums); their values are fixed by the HAP specification.
+ */
+const AES_CM_128_HMAC_SHA1_80 = 0;
+const H264_PROFILES = [0, 1, 2]; // baseline, main, high
+const H264_LEVELS = [0, 1, 2]; // 3.1, 3.2, 4.0
+const SERVICE_COMMUNICATION_FAILURE = -70402;
+
+const KINDS: Record<string, KindFeatures> = {
+  hikvision: {
+    motionTypes: ['vmd', 'linedetection', 'fielddetection', 'regionentrance', 'regionexiting', 'pir'],
+    dingTypes: [],
+    streamUrl: (camera) => {
+      if (camera.type !== 'hikvision') return undefined;
+      const auth = camera.username === undefined ? '' : `${encodeURIComponent(camera.username)}:${encodeURIComponent(camera.password ?? '')}@`;
+      return `rtsp://${auth}${camera.host}:554/Streaming/Channels/${camera.channel}01`;
+    },
+  },
+  p2p: { motionTypes: ['motion', 'pir', 'vmd'], dingTypes: [] },
+  ring: { motionTypes: ['motion'], dingTypes: ['ding'] },
+};
+
+export interface CameraAccessoryOptions {
+  api: API;
+  accessory: PlatformAccessory;
+  camera: Camera;
+  cameraConfig: CamflowConfig['cameras'][number];
+  config: CamflowConfig;
+  options: PluginOptions;
+  logger: Logger;
+}
+
+interface State {
+  online: boolean;
+  motion: boolean;
+  recording: boolean;
+  overlaySync: boolean;
+}
+
+export class CameraAccessory {
+  readonly #o: CameraAccessoryOptions;
+  readonly #features: KindFeatures;
+  readonly #streaming: StreamingDelegate;
+  readonly #state: State = { online: false, motion: false, recording: false, overlaySync: false };
+  #jpeg: Buffer | undefined;
+  #reported = false;
+  #inFlight: Promise<Buffer> | undefined;
+  #controller = new AbortController();
+  #timer: NodeJS.Timeout | undefined;
+  #motionTimer: NodeJS.Timeout | undefined;
+  #sync: OverlaySync | undefined;
+  #motion: Service | undefined;
+  #doorbell: Service | undefined;
+  readonly #switches = new Map<'recording' | 'overlaySync', Service>();
+
+  constructor(options: CameraAccessoryOptions) {
+    this.#o = options;
+    this.#features = KINDS[options.camera.kind] ?? { motionTypes: [], dingTypes: [] };
+    const stream = this.#streamOption();
+    this.#streaming = new StreamingDelegate({
+      hap: options.api.hap,
+      logger: options.logger.child('stream'),
+      ffmpeg: options.options.ffmpeg,
+      source: stream?.url,
+      copy: (stream?.video ?? 'copy') === 'copy',
+      snapshot: () => this.snapshot(),
+    });
+    this.#setUp();
+  }
+
+  /** The cached JPEG at once; the first request waits for the first fetch. */
+  snapshot(): Promise<Buffer> {
+    if (this.#jpeg !== undefined) return Promise.resolve(this.#jpeg);
+    return this.#refresh();
+  }
+
+  start(): void {
+    void this.#refresh().catch(() => undefined);
+    this.#timer = setInterval(() => void this.#refresh().catch(() => undefined), this.#o.options.snapshotInterval * 1000);
+    if (this.#o.camera.events !== undefined) void this.#watch(this.#o.camera.events.bind(this.#o.camera));
+  }
+
+  async stop(): Promise<void> {
+    this.#controller.abort();
+    clearInterval(this.#timer);
+    clearTimeout(this.#motionTimer);
+    await Promise.all([this.#streaming.stop(), this.#sync?.stop()]);
+    await this.#o.camera.close();
+  }
+
+  #streamOption(): StreamOption | undefined {
+    const configured = this.#o.options.streams[this.#o.camera.id];
+    if (configured !== undefined) return configured;
+    const url = this.#features.streamUrl?.(this.#o.cameraConfig);
+    return url === undefined ? undefined : { url };
+  }
+
+  #setUp(): void {
+    const { api, accessory, camera, cameraConfig } = this.#o;
+    const { Service, Characteristic } = api.hap;
+    accessory.getService(Service.AccessoryInformation)
+      ?.setCharacteristic(Characteristic.Manufacturer, camera.kind === 'hikvision' ? 'Hikvision' : 'camflow')
+      .setCharacteristic(Characteristic.Model, camera.kind)
+      .setCharacteristic(Characteristic.SerialNumber, camera.id);
+    const controller = new api.hap.CameraController({
+      cameraStreamCount: 2,
+      delegate: this.#streaming,
+      streamingOptions: {
+        supportedCryptoSuites: [AES_CM_128_HMAC_SHA1_80],
+        video: {
+          resolutions: [[1920, 1080, 30], [1280, 720, 30], [640, 360, 30], [480, 270, 30], [320, 240, 15]],
+          codec: {
+            profiles: H264_PROFILES,
+            levels: H264_LEVELS,
+          },
+        },
+      },
+    });
+    this.#streaming.controller = controller;
+    accessory.configureController(controller);
+
+    this.#motion = accessory.getService(Service.MotionSensor) ?? accessory.addService(Service.MotionSensor, `${cameraConfig.name ?? camera.id} Motion`);
+    this.#motion.getCharacteristic(Characteristic.MotionDetected).onGet(() => this.#read('motion'));
+
+    if (this.#features.dingTypes.length > 0) {
+      this.#doorbell = accessory.getService(Service.Doorbell) ?? accessory.addService(Service.Doorbell);
+      this.#doorbell.getCharacteristic(Characteristic.ProgrammableSwitchEvent).onGet(() => {
+        this.#read('online');
+        return null;
+      });
+    }
+
+    const name = cameraConfig.name ?? camera.id;
+    const wanted: ['recording' | 'overlaySync', string, boolean][] = [
+      ['recording', 'Record', camera.startRecording !== undefined],
+      ['overlaySync', 'Overlay sync', cameraConfig.type === 'hikvision' && cameraConfig.overlays.length > 0],
+    ];
+    for (const [key, label, present] of wanted) {
+      const existing = accessory.getServiceById(Service.Switch, key);
+      if (!present) {
+        if (existing !== undefined) accessory.removeService(existing);
+        continue;
+      }
+      const service = existing ?? accessory.addService(Service.Switch, `${name} ${label}`, key);
+      service.getCharacteristic(Characteristic.On)
+        .onGet(() => this.#read(key))
+        .onSet((value) => this.#toggle(key, value));
+      this.#switches.set(key, service);
+    }
+  }
+
+  /** Current state, or "not responding" while the camera is offline. */
+  #read(key: keyof State): boolean {
+    if (!this.#state.online) throw new this.#o.api.hap.HapStatusError(SERVICE_COMMUNICATION_FAILURE);
+    return this.#state[key];
+  }
+
+  get state(): Readonly<State> {
+    return this.#state;
+  }
+
+  async #toggle(key: 'recording' | 'overlaySync', value: CharacteristicValue): Promise<void> {
+    const on = value === true || value === 1;
+    const { camera, logger } = this.#o;
+    try {
+      if (key === 'recording') {
+        const signal = AbortSignal.timeout(10_000);
+        if (on) await camera.startRecording?.({ signal });
+        else await camera.stopRecording?.({ signal });
+        logger.info(on ? 'recording started' : 'recording stopped');
+      } else if (on && this.#sync === undefined) {
+        if (this.#o.cameraConfig.type !== 'hikvision' || camera.kind !== 'hikvision') return;
+        // A fresh engine each time: stop() releases it completely.
+        this.#sync = new OverlaySync({
+          cameras: [overlayCameraSpec(this.#o.cameraConfig, camera.client)],
+          intervalMs: this.#o.config.overlay_sync.interval,
+          timeoutMs: this.#o.config.overlay_sync.timeout,
+          resyncMs: this.#o.config.overlay_sync.resync,
+          logger: logger.child('overlay'),
+          logUpdates: false,
+        });
+        this.#sync.start();
+        logger.info('overlay sync on');
+      } else if (!on && this.#sync !== undefined) {
+        const sync = this.#sync;
+        this.#sync = undefined;
+        await sync.stop();
+        logger.info('overlay sync off');
+      }
+      this.#state[key] = on;
+    } catch (error) {
+      logger.warn(`${key === 'recording' ? 'record' : 'overlay sync'} switch failed: ${(error as Error).message}`);
+      throw new this.#o.api.hap.HapStatusError(SERVICE_COMMUNICATION_FAILURE);
+    }
+  }
+
+  /** Fetches a fresh JPEG; concurrent callers share one request. */
+  #refresh(): Promise<Buffer> {
+    this.#inFlight ??= this.#o.camera
+      .snapshot({ signal: AbortSignal.any([this.#controller.signal, AbortSignal.timeout(10_000)]) })
+      .then((jpeg) => {
+        this.#jpeg = jpeg;
+        this.#setOnline(true);
+        return jpeg;
+      })
+      .catch((error: unknown) => {
+        this.#setOnline(false, (error as Error).message);
+        throw error;
+      })
+      .finally(() => {
+        this.#inFlight = undefined;
+      });
+    return this.#inFlight;
+  }
+
+  #setOnline(online: boolean, reason?: string): void {
+    // The first outcome is always reported: a camera that never answered is news too.
+    if (this.#state.online === online && this.#reported) return;
+    this.#reported = true;
+    this.#state.online = online;
+    if (online) this.#o.logger.info('camera answers');
+    else {
+      this.#o.logger.warn(`camera not responding: ${reason ?? 'unknown'}`);
+      this.#jpeg = undefined; // never show an old picture as current
+    }
+  }
+
+  async #watch(events: (signal: AbortSignal) => AsyncIterable<CameraEvent>): Promise<void> {
+    try {
+      for await (const event of events(this.#controller.signal)) this.#onEvent(event);
+    } catch (error) {
+      if (!this.#controller.signal.aborted) this.#o.logger.warn(`event stream ended: ${(error as Error).message}`);
+    }
+  }
+
+  /** Hook for detection labels: an event counts as motion when its type (or label) is wanted. */
+  #isMotion(event: CameraEvent): boolean {
+    const labels = this.#o.options.motionLabels;
+    if (labels.length > 0) return labels.includes(event.type) || (event.description !== undefined && labels.includes(event.description));
+    return this.#features.motionTypes.includes(event.type.toLowerCase());
+  }
+
+  #onEvent(event: CameraEvent): void {
+    this.#o.logger.debug(`event ${event.type} ${event.state}`);
+    const { Characteristic } = this.#o.api.hap;
+    if (this.#features.dingTypes.includes(event.type) && event.state === 'active') {
+      this.#doorbell?.updateCharacteristic(Characteristic.ProgrammableSwitchEvent, Characteristic.ProgrammableSwitchEvent.SINGLE_PRESS);
+      return;
+    }
+    if (!this.#isMotion(event)) return;
+    const active = event.state === 'active';
+    clearTimeout(this.#motionTimer);
+    if (active) {
+      // Cameras do not always send the inactive edge: fall back to a timeout.
+      this.#motionTimer = setTimeout(() => this.#setMotion(false), this.#o.options.motionTimeout * 1000);
+      void this.#refresh().catch(() => undefined); // the picture a notification shows is the one that moved
+    }
+    this.#setMotion(active);
+  }
+
+  #setMotion(motion: boolean): void {
+    if (this.#state.motion === motion) return;
+    this.#state.motion = motion;
+    this.#motion?.updateCharacteristic(this.#o.api.hap.Characteristic.MotionDetected, motion);
+  }
+}

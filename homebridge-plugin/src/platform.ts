@@ -1,0 +1,90 @@
+/**
+ * The `Camflow` dynamic platform: reads the camflow config from its block of config.json, keeps one
+ * accessory per camera (UUID from the camera id), restores them from Homebridge's cache and removes
+ * the ones no longer configured. A bad config logs one line per problem and the platform does nothing.
+ */
+import type { API, DynamicPlatformPlugin, Logging, PlatformAccessory, PlatformConfig } from 'homebridge';
+import { ConfigError, createCamera, createLogger, type CamflowConfig, type Logger, type LogRecord } from '@camflow/core';
+import { CameraAccessory } from './camera-accessory.js';
+import { PLATFORM_NAME, PLUGIN_NAME } from './names.js';
+import { type PluginOptions, splitPlatformConfig } from './options.js';
+
+/** HAP accessory category 17 (camera); `hap.Categories` is an ambient const enum. */
+const CATEGORY_CAMERA = 17;
+
+export class CamflowPlatform implements DynamicPlatformPlugin {
+  readonly #log: Logging;
+  readonly #api: API;
+  readonly #logger: Logger;
+  readonly #cached = new Map<string, PlatformAccessory>();
+  readonly #cameras: CameraAccessory[] = [];
+  #parsed: { config: CamflowConfig; options: PluginOptions } | undefined;
+
+  constructor(log: Logging, platformConfig: PlatformConfig, api: API) {
+    this.#log = log;
+    this.#api = api;
+    // core's logger redacts every registered secret before Homebridge's logger sees the line.
+    this.#logger = createLogger({ sink: (record) => this.#write(record), level: 'debug', namespace: 'camflow' });
+    try {
+      this.#parsed = splitPlatformConfig(platformConfig as Record<string, unknown>);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      // Homebridge keeps running; this platform stays idle until the config is fixed.
+      for (const line of error.message.split('\n')) log.error(line);
+      log.error('camflow: no camera is set up until the config is fixed');
+    }
+    api.on('didFinishLaunching', () => this.#launch());
+    api.on('shutdown', () => void this.#shutdown());
+  }
+
+  /** Homebridge hands back each cached accessory before didFinishLaunching. */
+  configureAccessory(accessory: PlatformAccessory): void {
+    this.#cached.set(accessory.UUID, accessory);
+  }
+
+  #write(record: LogRecord): void {
+    const where = record.namespace.replace(/^camflow:?/, '');
+    const text = where === '' ? record.message : `[${where}] ${record.message}`;
+    if (record.level === 'error') this.#log.error(text);
+    else if (record.level === 'warn') this.#log.warn(text);
+    else if (record.level === 'info') this.#log.info(text);
+    else this.#log.debug(text);
+  }
+
+  #launch(): void {
+    if (this.#parsed === undefined) return;
+    const { config, options } = this.#parsed;
+    const { hap } = this.#api;
+    const keep = new Set<string>();
+    for (const cameraConfig of config.cameras) {
+      const uuid = hap.uuid.generate(`camflow:${cameraConfig.id}`);
+      keep.add(uuid);
+      const logger = this.#logger.child(cameraConfig.id);
+      let accessory = this.#cached.get(uuid);
+      const fresh = accessory === undefined;
+      accessory ??= new this.#api.platformAccessory(cameraConfig.name ?? cameraConfig.id, uuid, CATEGORY_CAMERA);
+      accessory.context = { cameraId: cameraConfig.id };
+      try {
+        const camera = createCamera(cameraConfig, logger);
+        const handler = new CameraAccessory({ api: this.#api, accessory, camera, cameraConfig, config, options, logger });
+        this.#cameras.push(handler);
+        if (fresh) this.#api.registerPlatformAccessories(PLUGIN_NAME, PLATFORM_NAME, [accessory]);
+        else this.#api.updatePlatformAccessories([accessory]);
+        handler.start();
+      } catch (error) {
+        // One camera's trouble stays with that camera.
+        logger.error(`cannot set up: ${(error as Error).message}`);
+      }
+    }
+    const stale = [...this.#cached.entries()].filter(([uuid]) => !keep.has(uuid)).map(([, accessory]) => accessory);
+    if (stale.length > 0) {
+      this.#logger.info(`removing ${stale.length} accessory(ies) no longer in the config`);
+      this.#api.unregisterPlatformAccessories(PLUGIN_NAME, PLATFORM_NAME, stale);
+    }
+    this.#logger.info(`${config.cameras.length} camera(s) set up`);
+  }
+
+  async #shutdown(): Promise<void> {
+    await Promise.allSettled(this.#cameras.splice(0).map((camera) => camera.stop()));
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Live video: HomeKit asks for endpoints (prepareStream), then starts, reconfigures and stops a
+ * session (handleStreamRequest). Each session is one ffmpeg process sending SRTP to the controller;
+ * stop() ends them all, so nothing outlives the plugin.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import type {
+  CameraController,
+  CameraStreamingDelegate,
+  HAP,
+  PrepareStreamCallback,
+  PrepareStreamRequest,
+  SnapshotRequest,
+  SnapshotRequestCallback,
+  StreamingRequest,
+  StreamRequestCallback,
+} from 'homebridge';
+import type { Logger } from '@camflow/core';
+import { ffmpegStreamArgs, redactUrl } from './ffmpeg-args.js';
+
+interface Session {
+  address: string;
+  videoPort: number;
+  ssrc: number;
+  key: Buffer;
+  salt: Buffer;
+  process?: ChildProcess | undefined;
+}
+
+export interface StreamingOptions {
+  hap: HAP;
+  logger: Logger;
+  ffmpeg: string;
+  /** The stream source (may hold credentials: never logged). Undefined: the camera has no stream. */
+  source: string | undefined;
+  copy: boolean;
+  /** Answers from the snapshot cache. */
+  snapshot: (request: SnapshotRequest) => Promise<Buffer>;
+}
+
+export class StreamingDelegate implements CameraStreamingDelegate {
+  controller: CameraController | undefined;
+  readonly #o: StreamingOptions;
+  readonly #sessions = new Map<string, Session>();
+
+  constructor(options: StreamingOptions) {
+    this.#o = options;
+  }
+
+  handleSnapshotRequest(request: SnapshotRequest, callback: SnapshotRequestCallback): void {
+    this.#o.snapshot(request).then(
+      (jpeg) => callback(undefined, jpeg),
+      (error: unknown) => {
+        this.#o.logger.debug(`snapshot unavailable: ${(error as Error).message}`);
+        callback(new Error('snapshot unavailable'));
+      },
+    );
+  }
+
+  prepareStream(request: PrepareStreamRequest, callback: PrepareStreamCallback): void {
+    const ssrc = this.#o.hap.CameraController.generateSynchronisationSource();
+    this.#sessions.set(request.sessionID, {
+      address: request.targetAddress,
+      videoPort: request.video.port,
+      ssrc,
+      key: request.video.srtp_key,
+      salt: request.video.srtp_salt,
+    });
+    // Echo HomeKit's key and salt: ffmpeg encrypts with them; nothing comes back on our side.
+    callback(undefined, { video: { port: request.video.port, ssrc, srtp_key: request.video.srtp_key, srtp_salt: request.video.srtp_salt } });
+  }
+
+  handleStreamRequest(request: StreamingRequest, callback: StreamRequestCallback): void {
+    const session = this.#sessions.get(request.sessionID);
+    if (request.type === 'stop') {
+      void this.#end(request.sessionID);
+      callback();
+      return;
+    }
+    if (session === undefined) {
+      callback(new Error('unknown stream session'));
+      return;
+    }
+    if (request.type === 'reconfigure') {
+      // ffmpeg cannot change resolution mid-run; HomeKit copes with the running one.
+      callback();
+      return;
+    }
+    if (this.#o.source === undefined) {
+      this.#o.logger.warn('live video requested but no stream source is configured for this camera');
+      callback(new Error('no stream source'));
+      return;
+    }
+    const args = ffmpegStreamArgs({
+      source: this.#o.source,
+      copy: this.#o.copy,
+      width: request.video.width,
+      height: request.video.height,
+      fps: request.video.fps,
+      bitrate: request.video.max_bit_rate,
+      payloadType: request.video.pt,
+      ssrc: session.ssrc,
+      mtu: request.video.mtu,
+      targetAddress: session.address,
+      targetPort: session.videoPort,
+      srtpKey: session.key,
+      srtpSalt: session.salt,
+    });
+    const child = spawn(this.#o.ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    session.process = child;
+    let answered = false;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    child.once('spawn', () => {
+      answered = true;
+      this.#o.logger.info(`live video started (${request.video.width}x${request.video.height}@${request.video.fps}, ${this.#o.copy ? 'H.264 copied' : 'transcoded'})`);
+      callback();
+    });
+    child.once('error', (error) => {
+      this.#o.logger.error(`ffmpeg could not start: ${error.message}`);
+      if (!answered) callback(error);
+      answered = true;
+    });
+    child.once('exit', (code, signal) => {
+      if (session.process !== child) return;
+      session.process = undefined;
+      // An exit nobody asked for: tell HomeKit so the Home app does not wait on a dead stream.
+      if (this.#sessions.has(request.sessionID)) {
+        this.#o.logger.warn(`ffmpeg ended (${signal ?? code}): ${redactUrl(lastLine(stderr))}`);
+        this.controller?.forceStopStreamingSession(request.sessionID);
+        this.#sessions.delete(request.sessionID);
+      }
+    });
+  }
+
+  /** Ends every session's ffmpeg; resolves when they have exited. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.#sessions.keys()].map((id) => this.#end(id)));
+  }
+
+  #end(sessionID: string): Promise<void> {
+    const session = this.#sessions.get(sessionID);
+    this.#sessions.delete(sessionID);
+    const child = session?.process;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      // `q` lets ffmpeg close its output cleanly; SIGKILL if it does not within 2 s.
+      child.stdin?.end('q');
+      child.kill('SIGTERM');
+      this.#o.logger.info('live video stopped');
+    });
+  }
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines[lines.length - 1] ?? '';
+}
