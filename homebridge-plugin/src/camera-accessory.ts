@@ -4,7 +4,7 @@
  * Every onGet answers from `#state`, which start() keeps current; nothing there waits on the camera.
  */
 import type { API, CharacteristicValue, PlatformAccessory, Service } from 'homebridge';
-import { type Camera, type CameraEvent, type CamflowConfig, type Logger, OverlaySync, overlayCameraSpec } from '@camflow/core';
+import { type Camera, type CameraEvent, type CamflowConfig, type DetectionService, labelGroup, type Logger, OverlaySync, overlayCameraSpec, takeFrames } from '@camflow/core';
 import { StreamingDelegate } from './streaming.js';
 import type { PluginOptions, StreamOption } from './options.js';
 
@@ -48,6 +48,8 @@ export interface CameraAccessoryOptions {
   cameraConfig: CamflowConfig['cameras'][number];
   config: CamflowConfig;
   options: PluginOptions;
+  /** The shared detector, for motion only when one of `motion_labels` is seen. */
+  detection?: () => DetectionService;
   logger: Logger;
 }
 
@@ -254,11 +256,46 @@ export class CameraAccessory {
     }
   }
 
-  /** Hook for detection labels: an event counts as motion when its type (or label) is wanted. */
+  /** A motion event from the camera (whether it counts may still depend on what detection sees). */
   #isMotion(event: CameraEvent): boolean {
-    const labels = this.#o.options.motionLabels;
-    if (labels.length > 0) return labels.includes(event.type) || (event.description !== undefined && labels.includes(event.description));
     return this.#features.motionTypes.includes(event.type.toLowerCase());
+  }
+
+  #detecting = false;
+
+  /**
+   * With `motion_labels` (person, vehicle, animal, or COCO labels), the camera's motion only counts
+   * when detection sees one of them: a person at the door, not a tree in the wind. One run at a time.
+   */
+  async #detectMotion(event: CameraEvent): Promise<void> {
+    const service = this.#o.detection?.();
+    if (service === undefined || this.#detecting) return;
+    this.#detecting = true;
+    try {
+      const signal = this.#controller.signal;
+      const settings = service.cameraConfig(this.#o.camera.id);
+      const frames = await takeFrames(this.#o.camera, settings.frames, settings.interval, signal);
+      const labels = this.#o.options.motionLabels;
+      const detections = await service.detect(this.#o.camera.id, event.id ?? `${this.#o.camera.id}-${event.type}-${event.time.getTime()}`, frames, signal, {
+        labels: [...labels],
+        minScore: settings.min_score,
+        zones: settings.zones,
+        faces: false,
+      });
+      const seen = detections.filter((d) => labels.includes(d.label) || labels.includes(labelGroup(d.label)));
+      if (seen.length === 0) {
+        this.#o.logger.info(`motion without ${labels.join('/')}: not reported`);
+        return;
+      }
+      this.#o.logger.info(`motion: ${seen.map((d) => `${d.label} ${Math.round(d.score * 100)}%`).join(', ')}`);
+      clearTimeout(this.#motionTimer);
+      this.#motionTimer = setTimeout(() => this.#setMotion(false), this.#o.options.motionTimeout * 1000);
+      this.#setMotion(true);
+    } catch (error) {
+      if (!this.#controller.signal.aborted) this.#o.logger.warn(`detection failed: ${(error as Error).message}`);
+    } finally {
+      this.#detecting = false;
+    }
   }
 
   #onEvent(event: CameraEvent): void {
@@ -269,6 +306,11 @@ export class CameraAccessory {
       return;
     }
     if (!this.#isMotion(event)) return;
+    if (this.#o.options.motionLabels.length > 0) {
+      // Motion is what detection sees; the sensor goes off by the timeout, not the camera's edge.
+      if (event.state === 'active') void this.#detectMotion(event);
+      return;
+    }
     const active = event.state === 'active';
     clearTimeout(this.#motionTimer);
     if (active) {

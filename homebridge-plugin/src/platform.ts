@@ -4,7 +4,8 @@
  * the ones no longer configured. A bad config logs one line per problem and the platform does nothing.
  */
 import type { API, DynamicPlatformPlugin, Logging, PlatformAccessory, PlatformConfig } from 'homebridge';
-import { ConfigError, createCamera, createLogger, type CamflowConfig, type Logger, type LogRecord } from '@camflow/core';
+import { resolve } from 'node:path';
+import { ConfigError, createCamera, createLogger, DetectionService, type CamflowConfig, type Logger, type LogRecord } from '@camflow/core';
 import { CameraAccessory } from './camera-accessory.js';
 import { PLATFORM_NAME, PLUGIN_NAME } from './names.js';
 import { type PluginOptions, splitPlatformConfig } from './options.js';
@@ -66,7 +67,7 @@ export class CamflowPlatform implements DynamicPlatformPlugin {
       accessory.context = { cameraId: cameraConfig.id };
       try {
         const camera = createCamera(cameraConfig, logger);
-        const handler = new CameraAccessory({ api: this.#api, accessory, camera, cameraConfig, config, options, logger });
+        const handler = new CameraAccessory({ api: this.#api, accessory, camera, cameraConfig, config, options, logger, detection: () => this.#detection(config) });
         this.#cameras.push(handler);
         if (fresh) this.#api.registerPlatformAccessories(PLUGIN_NAME, PLATFORM_NAME, [accessory]);
         else this.#api.updatePlatformAccessories([accessory]);
@@ -84,7 +85,22 @@ export class CamflowPlatform implements DynamicPlatformPlugin {
     this.#logger.info(`${config.cameras.length} camera(s) set up`);
   }
 
+  #detectionService: DetectionService | undefined;
+
+  /** One detector for every camera with motion_labels, made on first use (its worker threads load the models then). */
+  #detection(config: CamflowConfig): DetectionService {
+    const base = this.#api.user.storagePath();
+    this.#detectionService ??= new DetectionService({
+      config: config.detect,
+      dataDir: resolve(base, 'camflow', config.pipeline.data_dir),
+      mediaDir: resolve(base, 'camflow', config.pipeline.media_dir),
+      logger: this.#logger.child('detect'),
+    });
+    return this.#detectionService;
+  }
+
   async #shutdown(): Promise<void> {
     await Promise.allSettled(this.#cameras.splice(0).map((camera) => camera.stop()));
+    await this.#detectionService?.close();
   }
 }
