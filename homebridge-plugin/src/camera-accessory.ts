@@ -4,7 +4,7 @@
  * Every onGet answers from `#state`, which start() keeps current; nothing there waits on the camera.
  */
 import type { API, CharacteristicValue, PlatformAccessory, Service } from 'homebridge';
-import { type Camera, type CameraEvent, type CamflowConfig, type DetectionService, labelGroup, type Logger, OverlaySync, overlayCameraSpec, takeFrames } from '@camflow/core';
+import { type Camera, type CameraEvent, type CamflowConfig, type DetectionService, type JobEngine, labelGroup, type Logger, OverlaySync, overlayCameraSpec, takeFrames } from '@camflow/core';
 import { StreamingDelegate } from './streaming.js';
 import type { PluginOptions, StreamOption } from './options.js';
 
@@ -50,6 +50,8 @@ export interface CameraAccessoryOptions {
   options: PluginOptions;
   /** The shared detector, for motion only when one of `motion_labels` is seen. */
   detection?: () => DetectionService;
+  /** The plugin's pipeline: the Record switch runs a `record` job on it. */
+  pipeline?: () => Promise<JobEngine>;
   logger: Logger;
 }
 
@@ -155,7 +157,7 @@ export class CameraAccessory {
 
     const name = cameraConfig.name ?? camera.id;
     const wanted: ['recording' | 'overlaySync', string, boolean][] = [
-      ['recording', 'Record', camera.startRecording !== undefined],
+      ['recording', 'Record', camera.startRecording !== undefined || camera.recordClip !== undefined],
       ['overlaySync', 'Overlay sync', cameraConfig.type === 'hikvision' && cameraConfig.overlays.length > 0],
     ];
     for (const [key, label, present] of wanted) {
@@ -178,6 +180,14 @@ export class CameraAccessory {
     return this.#state[key];
   }
 
+  get cameraId(): string {
+    return this.#o.camera.id;
+  }
+
+  get camera(): Camera {
+    return this.#o.camera;
+  }
+
   get state(): Readonly<State> {
     return this.#state;
   }
@@ -187,10 +197,7 @@ export class CameraAccessory {
     const { camera, logger } = this.#o;
     try {
       if (key === 'recording') {
-        const signal = AbortSignal.timeout(10_000);
-        if (on) await camera.startRecording?.({ signal });
-        else await camera.stopRecording?.({ signal });
-        logger.info(on ? 'recording started' : 'recording stopped');
+        await this.#record(on);
       } else if (on && this.#sync === undefined) {
         if (this.#o.cameraConfig.type !== 'hikvision' || camera.kind !== 'hikvision') return;
         // A fresh engine each time: stop() releases it completely.
@@ -215,6 +222,44 @@ export class CameraAccessory {
       logger.warn(`${key === 'recording' ? 'record' : 'overlay sync'} switch failed: ${(error as Error).message}`);
       throw new this.#o.api.hap.HapStatusError(SERVICE_COMMUNICATION_FAILURE);
     }
+  }
+
+  #recordJob: string | undefined;
+
+  /**
+   * Record on: a `record` job for `record_seconds` (a Hikvision camera records on its own storage, an
+   * RTSP camera into the media folder); the switch turns itself off when the job ends. Off: cancelled.
+   */
+  async #record(on: boolean): Promise<void> {
+    const { camera, logger } = this.#o;
+    const engine = await this.#o.pipeline?.();
+    if (engine === undefined) throw new Error('no pipeline to record with');
+    if (!on) {
+      const id = this.#recordJob;
+      this.#recordJob = undefined;
+      if (id !== undefined) await engine.cancel(id);
+      logger.info('recording stopped');
+      return;
+    }
+    if (this.#recordJob !== undefined) return;
+    const job = await engine.add('record', { camera: camera.id, seconds: this.#o.options.recordSeconds });
+    this.#recordJob = job.id;
+    logger.info(`recording ${this.#o.options.recordSeconds} s (job ${job.id})`);
+    const done = async (): Promise<void> => {
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        if (this.#recordJob !== job.id) return;
+        const now = await engine.get(job.id);
+        if (now === undefined || now.state === 'completed' || now.state === 'failed' || now.state === 'cancelled') {
+          if (now?.state === 'failed') logger.warn(`recording failed: ${now.error ?? 'no reason given'}`);
+          this.#recordJob = undefined;
+          this.#state.recording = false;
+          this.#switches.get('recording')?.updateCharacteristic(this.#o.api.hap.Characteristic.On, false);
+          return;
+        }
+      }
+    };
+    void done();
   }
 
   /** Fetches a fresh JPEG; concurrent callers share one request. */

@@ -23,11 +23,13 @@ export interface PluginOptions {
   motionTimeout: number;
   /** ffmpeg binary. */
   ffmpeg: string;
+  /** Length of the clip the Record switch starts, seconds. */
+  recordSeconds: number;
 }
 
 /** Keys Homebridge itself puts in a platform block. */
 const HOMEBRIDGE_KEYS = new Set(['platform', 'name', '_bridge']);
-const PLUGIN_KEYS = new Set(['snapshot_interval', 'streams', 'motion_labels', 'motion_timeout', 'ffmpeg']);
+const PLUGIN_KEYS = new Set(['snapshot_interval', 'streams', 'motion_labels', 'motion_timeout', 'ffmpeg', 'record_seconds']);
 
 export function splitPlatformConfig(block: Record<string, unknown>): { config: CamflowConfig; options: PluginOptions } {
   const camflow: Record<string, unknown> = {};
@@ -84,6 +86,7 @@ function pluginOptions(block: Record<string, unknown>): PluginOptions {
   return {
     snapshotInterval: number('snapshot_interval', 30),
     motionTimeout: number('motion_timeout', 30),
+    recordSeconds: Math.min(3600, Math.round(number('record_seconds', 30))),
     streams,
     motionLabels: labels as string[],
     ffmpeg: ffmpeg as string,

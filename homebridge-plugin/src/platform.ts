@@ -5,7 +5,7 @@
  */
 import type { API, DynamicPlatformPlugin, Logging, PlatformAccessory, PlatformConfig } from 'homebridge';
 import { resolve } from 'node:path';
-import { ConfigError, createCamera, createLogger, DetectionService, type CamflowConfig, type Logger, type LogRecord } from '@camflow/core';
+import { ConfigError, createCamera, createLogger, createPipeline, DetectionService, type CamflowConfig, type JobEngine, type Logger, type LogRecord, type Pipeline } from '@camflow/core';
 import { CameraAccessory } from './camera-accessory.js';
 import { PLATFORM_NAME, PLUGIN_NAME } from './names.js';
 import { type PluginOptions, splitPlatformConfig } from './options.js';
@@ -67,7 +67,7 @@ export class CamflowPlatform implements DynamicPlatformPlugin {
       accessory.context = { cameraId: cameraConfig.id };
       try {
         const camera = createCamera(cameraConfig, logger);
-        const handler = new CameraAccessory({ api: this.#api, accessory, camera, cameraConfig, config, options, logger, detection: () => this.#detection(config) });
+        const handler = new CameraAccessory({ api: this.#api, accessory, camera, cameraConfig, config, options, logger, detection: () => this.#detection(config), pipeline: () => this.#pipeline(config) });
         this.#cameras.push(handler);
         if (fresh) this.#api.registerPlatformAccessories(PLUGIN_NAME, PLATFORM_NAME, [accessory]);
         else this.#api.updatePlatformAccessories([accessory]);
@@ -86,6 +86,27 @@ export class CamflowPlatform implements DynamicPlatformPlugin {
   }
 
   #detectionService: DetectionService | undefined;
+  #pipelineReady: Promise<Pipeline> | undefined;
+
+  /**
+   * The plugin's own pipeline (jobs in <storage>/camflow/), started on first use: the Record switch
+   * adds its clip there. Its cameras are the accessories' own, not second clients.
+   */
+  #pipeline(config: CamflowConfig): Promise<JobEngine> {
+    this.#pipelineReady ??= (async () => {
+      const pipeline = await createPipeline({
+        config: config.pipeline,
+        cameras: config.cameras,
+        detect: config.detect,
+        baseDir: resolve(this.#api.user.storagePath(), 'camflow'),
+        logger: this.#logger.child('pipeline'),
+        resolveCamera: (id) => this.#cameras.find((c) => c.cameraId === id)?.camera,
+      });
+      await pipeline.engine.startWorkers();
+      return pipeline;
+    })();
+    return this.#pipelineReady.then((p) => p.engine);
+  }
 
   /** One detector for every camera with motion_labels, made on first use (its worker threads load the models then). */
   #detection(config: CamflowConfig): DetectionService {
@@ -102,5 +123,7 @@ export class CamflowPlatform implements DynamicPlatformPlugin {
   async #shutdown(): Promise<void> {
     await Promise.allSettled(this.#cameras.splice(0).map((camera) => camera.stop()));
     await this.#detectionService?.close();
+    const pipeline = await this.#pipelineReady?.catch(() => undefined);
+    await pipeline?.close(5000);
   }
 }

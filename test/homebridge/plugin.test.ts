@@ -88,10 +88,11 @@ describe('homebridge-camflow in a real Homebridge', () => {
   it('record switch starts and stops recording on the camera', async () => {
     const record = camera.services.filter((s) => shortType(s.type) === '49').findIndex((s) => serviceName(s) === 'Front Record');
     const id = findCharacteristic(camera, '49', '25', record);
+    // A record job on the plugin's pipeline: the camera records on its own storage until the switch goes off.
     await client.setCharacteristics({ [id]: true });
-    expect(sim.recordingTracks.has(101)).toBe(true);
+    await vi.waitFor(() => expect(sim.recordingTracks.has(101)).toBe(true), { timeout: 10_000, interval: 100 });
     await client.setCharacteristics({ [id]: false });
-    expect(sim.recordingTracks.has(101)).toBe(false);
+    await vi.waitFor(() => expect(sim.recordingTracks.has(101)).toBe(false), { timeout: 10_000, interval: 100 });
   });
 
   it('overlay sync switch writes the configured overlay to the camera', async () => {
