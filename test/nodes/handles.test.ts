@@ -33,7 +33,7 @@ function resources(): Record<string, number> {
 function everyNode(): FlowNode[] {
   return [
     { id: 'cam', type: 'camflow-camera', name: 'Back', kind: 'hikvision', host: '127.0.0.1', port: String(hik.port), version: 1 },
-    { id: 'trailcam', type: 'camflow-camera', name: 'Trail', kind: 'p2p', did: 'LBCS-000000-CCCJJ', host: '127.0.0.1', port: String(trail.sessionPort), timeout: 2, version: 1 },
+    { id: 'trailcam', type: 'camflow-camera', name: 'Trail', kind: 'p2p', did: 'LBCS-000000-CCCJJ', host: '127.0.0.1', port: String(trail.sessionPort), timeout: 10, version: 1 },
     { id: 'direct', type: 'camflow-overlay', camera: 'cam', overlay: 2, template: '', sync: false, version: 1, wires: [['out']] },
     { id: 'sync', type: 'camflow-overlay', camera: 'cam', overlay: 1, template: '{{counter}}', sync: true, interval: 0.05, version: 1, wires: [[]] },
     { id: 'snap', type: 'camflow-snapshot', camera: 'cam', version: 1, wires: [['out']] },
@@ -49,10 +49,17 @@ function everyNode(): FlowNode[] {
 /** Sends `msg` to node `id` and resolves with the output it causes. */
 async function run(id: string, msg: Record<string, unknown>): Promise<Record<string, any>> {
   const out = nextMessage(helper.getNode('out'));
+  // A node that fails reports to the catch node, not to 'out': fail with its reason instead of waiting forever.
+  const caught = nextMessage(helper.getNode('caught')).then((m) => {
+    throw new Error(`${id} failed: ${String((m['error'] as { message?: unknown } | undefined)?.message ?? 'unknown')}`);
+  });
   helper.getNode(id).receive(msg);
-  const got = await out;
-  helper.getNode('out').removeAllListeners('input');
-  return got;
+  try {
+    return await Promise.race([out, caught]);
+  } finally {
+    helper.getNode('out').removeAllListeners('input');
+    helper.getNode('caught').removeAllListeners('input');
+  }
 }
 
 beforeEach(async () => {
