@@ -50,9 +50,14 @@ function everyNode(): FlowNode[] {
 async function run(id: string, msg: Record<string, unknown>): Promise<Record<string, any>> {
   const out = nextMessage(helper.getNode('out'));
   // A node that fails reports to the catch node, not to 'out': fail with its reason instead of waiting forever.
-  const caught = nextMessage(helper.getNode('caught')).then((m) => {
-    throw new Error(`${id} failed: ${String((m['error'] as { message?: unknown } | undefined)?.message ?? 'unknown')}`);
+  // Only this node's own error counts: others (the sync overlay, the event stream) may report meanwhile.
+  const caught = new Promise<never>((_, reject) => {
+    helper.getNode('caught').on('input', (m: Record<string, any>) => {
+      const error = m['error'] as { message?: unknown; source?: { id?: unknown } } | undefined;
+      if (error?.source?.id === id) reject(new Error(`${id} failed: ${String(error.message ?? 'unknown')}`));
+    });
   });
+  caught.catch(() => undefined);
   helper.getNode(id).receive(msg);
   try {
     return await Promise.race([out, caught]);
@@ -89,7 +94,10 @@ async function deployWorkUnload(): Promise<void> {
   await run('snap', {});
   await run('dl', { from: '2024-05-01T11:35:00Z', to: '2024-05-01T11:45:00Z' });
   await run('conn', {});
-  await run('trailsnap', {});
+  // Known issue (see the closing note): now and then the P2P session closes right under the first
+  // request after a connect ("PPPP session closed"); a second request reconnects. This test is about
+  // what an unload leaves behind, so it asks again once.
+  await run('trailsnap', {}).catch(() => run('trailsnap', {}));
   helper.getNode('rec').receive({});
   await statusReached('rec', 'recording', (s) => s.text === 'camflow.status.recording');
   await statusReached('sync', 'the sync overlay written', (s) => s.fill === 'green');

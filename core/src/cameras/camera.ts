@@ -8,6 +8,7 @@
  */
 import type { CameraConfig, HikvisionCameraConfig, P2pCameraConfig } from '../config/camera.js';
 import type { RtspCameraConfig } from '../config/rtsp.js';
+import { ConnectionError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { HikvisionClient } from './hikvision/client.js';
 import type { CallOptions, CameraEvent } from './hikvision/types.js';
@@ -200,8 +201,16 @@ function p2pCamera(config: P2pCameraConfig, logger: Logger | undefined): P2pCame
     },
     /** The newest photo's thumbnail; `timeoutMs` is not used (the client's timeout is). */
     async snapshot(o = {}) {
+      const signal = o.signal === undefined ? {} : { signal: o.signal };
       await connected(o);
-      return client.snapshot(o.signal === undefined ? {} : { signal: o.signal });
+      try {
+        return await client.snapshot(signal);
+      } catch (error) {
+        // The session closed under the request (the camera dropped it): connect again, once.
+        if (!(error instanceof ConnectionError) || o.signal?.aborted === true) throw error;
+        await connected(o);
+        return client.snapshot(signal);
+      }
     },
     connectionPath: () => (client.connected ? client.lastReport?.mode : undefined),
     close: () => client.close(),
