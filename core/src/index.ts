@@ -22,3 +22,4 @@ export {
   type P2pCamera,
 } from './cameras/camera.js';
 export * from './pipeline/index.js';
+export * from './cameras/ring/index.js';
