@@ -26,3 +26,4 @@ export { RtspClient } from './cameras/rtsp/camera.js';
 export { StreamNotFoundError, UnsupportedCodecError, sourceUrl, clipArgs, snapshotArgs, grayFramesArgs, segmentArgs, ffmpegError } from './cameras/rtsp/ffmpeg.js';
 export * from './pipeline/index.js';
 export * from './detect/index.js';
+export * from './cameras/ring/index.js';

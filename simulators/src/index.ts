@@ -3,3 +3,4 @@ export type { SimulatorCommand } from './cli-commands.js';
 export * from './hikvision/index.js';
 export * from './p2p/index.js';
 export { HostileCamera, type HostileMode, type HostileOptions } from './hostile/server.js';
+export { FakeRingCloud, type FakeRingCloudOptions } from './ring/fake-cloud.js';

@@ -1,0 +1,109 @@
+/**
+ * A fake Ring cloud on loopback, following the endpoints and payloads ring-client-api 14.3.0 uses
+ * (lib/rest-client.js). The library's hosts are hard-coded, so the client side rewrites its fetch to
+ * this server (see core's useRingApiBase). So far: the oauth token endpoint (password grant, 412 for
+ * 2FA, 400 for a wrong code, refresh_token grant with rotation, 401 for a revoked token). Every other
+ * path answers 404 JSON: the library retries unanswered requests forever.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeRingCloudOptions {
+  email: string;
+  password: string;
+  /** The 2FA code the account expects; undefined: no 2FA. */
+  code?: string;
+  /** Access token lifetime in seconds (`expires_in`). */
+  expiresIn?: number;
+}
+
+export class FakeRingCloud {
+  readonly options: FakeRingCloudOptions;
+  /** Refresh tokens currently valid; a used one is rotated away, `revoke` empties it. */
+  readonly validRefreshTokens = new Set<string>();
+  readonly requests: { method: string; path: string }[] = [];
+  private server: Server | undefined;
+
+  constructor(options: FakeRingCloudOptions) {
+    this.options = options;
+  }
+
+  async start(): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  revokeAll(): void {
+    this.validRefreshTokens.clear();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname });
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (req.method === 'POST' && url.pathname === '/oauth/token') return this.token(req, text, res);
+    json(res, 404, { error: 'not found', path: url.pathname });
+  }
+
+  private token(req: IncomingMessage, text: string, res: ServerResponse): void {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return json(res, 400, { error: 'invalid_request' });
+    }
+    if (body.client_id !== 'ring_official_android' || body.scope !== 'client') return json(res, 400, { error: 'invalid_client' });
+    if (body.grant_type === 'password') {
+      if (body.username !== this.options.email || body.password !== this.options.password) {
+        return json(res, 401, { error: 'invalid_grant', error_description: 'invalid user credentials' });
+      }
+      const code = header(req, '2fa-code');
+      if (this.options.code !== undefined) {
+        if (code === '') return json(res, 412, { next_time_in_secs: 60, phone: '+xxxxxxx1234', tsv_state: 'sms' });
+        if (code !== this.options.code) return json(res, 400, { error: 'Verification Code is invalid or expired' });
+      }
+      return this.issue(res);
+    }
+    if (body.grant_type === 'refresh_token' && typeof body.refresh_token === 'string') {
+      if (!this.validRefreshTokens.delete(body.refresh_token)) {
+        return json(res, 401, { error: 'invalid_grant', error_description: 'token is invalid or does not exists' });
+      }
+      return this.issue(res);
+    }
+    json(res, 400, { error: 'unsupported_grant_type' });
+  }
+
+  private issue(res: ServerResponse): void {
+    const refresh = `rt-${randomBytes(12).toString('hex')}`;
+    this.validRefreshTokens.add(refresh);
+    json(res, 200, {
+      access_token: `at-${randomBytes(12).toString('hex')}`,
+      expires_in: this.options.expiresIn ?? 3600,
+      refresh_token: refresh,
+      scope: 'client',
+      token_type: 'Bearer',
+    });
+  }
+}
+
+function header(req: IncomingMessage, name: string): string {
+  const value = req.headers[name];
+  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
