@@ -21,6 +21,7 @@ export {
   type HikvisionCamera,
   type P2pCamera,
   type RtspCamera,
+  type RingCamera,
 } from './cameras/camera.js';
 export { RtspClient } from './cameras/rtsp/camera.js';
 export { StreamNotFoundError, UnsupportedCodecError, sourceUrl, clipArgs, snapshotArgs, grayFramesArgs, segmentArgs, ffmpegError } from './cameras/rtsp/ffmpeg.js';

@@ -100,6 +100,7 @@ export class CameraAccessory {
   }
 
   start(): void {
+    if (this.#o.camera.kind === 'ring') void this.#checkDoorbell();
     void this.#refresh().catch(() => undefined);
     this.#timer = setInterval(() => void this.#refresh().catch(() => undefined), this.#o.options.snapshotInterval * 1000);
     if (this.#o.camera.events !== undefined) void this.#watch(this.#o.camera.events.bind(this.#o.camera));
@@ -111,6 +112,35 @@ export class CameraAccessory {
     clearTimeout(this.#motionTimer);
     await Promise.all([this.#streaming.stop(), this.#sync?.stop()]);
     await this.#o.camera.close();
+  }
+
+  #addDoorbell(): void {
+    const { Service, Characteristic } = this.#o.api.hap;
+    this.#doorbell = this.#o.accessory.getService(Service.Doorbell) ?? this.#o.accessory.addService(Service.Doorbell);
+    this.#doorbell.getCharacteristic(Characteristic.ProgrammableSwitchEvent).onGet(() => {
+      this.#read('online');
+      return null;
+    });
+  }
+
+  /** Adds the Doorbell service to a Ring doorbell, removes a cached one from a stick-up cam. */
+  async #checkDoorbell(): Promise<void> {
+    const { api, accessory, camera } = this.#o;
+    let doorbell: boolean;
+    try {
+      doorbell = (await camera.details({ signal: this.#controller.signal })).doorbell === true;
+    } catch (error) {
+      this.#o.logger.warn(`could not tell whether it is a doorbell: ${(error as Error).message}`);
+      return;
+    }
+    const cached = accessory.getService(api.hap.Service.Doorbell);
+    if (doorbell === (cached !== undefined)) return;
+    if (doorbell) this.#addDoorbell();
+    else if (cached !== undefined) {
+      accessory.removeService(cached);
+      this.#doorbell = undefined;
+    }
+    api.updatePlatformAccessories([accessory]);
   }
 
   #streamOption(): StreamOption | undefined {
@@ -147,13 +177,8 @@ export class CameraAccessory {
     this.#motion = accessory.getService(Service.MotionSensor) ?? accessory.addService(Service.MotionSensor, `${cameraConfig.name ?? camera.id} Motion`);
     this.#motion.getCharacteristic(Characteristic.MotionDetected).onGet(() => this.#read('motion'));
 
-    if (this.#features.dingTypes.length > 0) {
-      this.#doorbell = accessory.getService(Service.Doorbell) ?? accessory.addService(Service.Doorbell);
-      this.#doorbell.getCharacteristic(Characteristic.ProgrammableSwitchEvent).onGet(() => {
-        this.#read('online');
-        return null;
-      });
-    }
+    // A Ring device is a doorbell or a stick-up cam, known from its details (#checkDoorbell); other kinds from the table.
+    if (this.#features.dingTypes.length > 0 && (camera.kind !== 'ring' || accessory.getService(Service.Doorbell) !== undefined)) this.#addDoorbell();
 
     const name = cameraConfig.name ?? camera.id;
     const wanted: ['recording' | 'overlaySync', string, boolean][] = [

@@ -58,6 +58,8 @@ export class CamflowPlatform implements DynamicPlatformPlugin {
     const { hap } = this.#api;
     const keep = new Set<string>();
     for (const cameraConfig of config.cameras) {
+      // The Ring login lives in Homebridge's storage (`camflow ring login --data-dir <storage>/camflow/.camflow`).
+      if (cameraConfig.type === 'ring' && cameraConfig.data_dir !== undefined) cameraConfig.data_dir = resolve(this.#api.user.storagePath(), 'camflow', cameraConfig.data_dir);
       const uuid = hap.uuid.generate(`camflow:${cameraConfig.id}`);
       keep.add(uuid);
       const logger = this.#logger.child(cameraConfig.id);

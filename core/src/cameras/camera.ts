@@ -7,12 +7,14 @@
  * (`if (camera.kind === 'hikvision') camera.client.deviceInfo()`). Creating a camera does no I/O.
  */
 import type { CameraConfig, HikvisionCameraConfig, P2pCameraConfig } from '../config/camera.js';
+import type { RingCameraConfig } from '../config/ring.js';
 import type { RtspCameraConfig } from '../config/rtsp.js';
 import { ConnectionError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { HikvisionClient } from './hikvision/client.js';
 import type { CallOptions, CameraEvent } from './hikvision/types.js';
 import { TrailCamClient } from './p2p/client.js';
+import { RingClient } from './ring/client.js';
 import { RtspClient } from './rtsp/camera.js';
 
 export type CameraKind = CameraConfig['type'];
@@ -23,6 +25,8 @@ export interface CameraDetails {
   model?: string;
   serialNumber?: string;
   firmware?: string;
+  /** A doorbell (Ring): front-ends add a doorbell entity or service for its `ding` events. */
+  doorbell?: boolean;
 }
 
 /** A clip recorded on request (`recordClip`). */
@@ -111,7 +115,13 @@ export interface RtspCamera extends CameraBase {
   frames(options: FrameOptions): AsyncIterable<GrayFrame>;
 }
 
-export type Camera = HikvisionCamera | P2pCamera | RtspCamera;
+export interface RingCamera extends CameraBase {
+  readonly kind: 'ring';
+  readonly client: RingClient;
+  events(signal: AbortSignal): AsyncIterable<CameraEvent>;
+}
+
+export type Camera = HikvisionCamera | P2pCamera | RtspCamera | RingCamera;
 
 export function createCamera(config: CameraConfig, logger?: Logger): Camera {
   switch (config.type) {
@@ -121,7 +131,32 @@ export function createCamera(config: CameraConfig, logger?: Logger): Camera {
       return p2pCamera(config, logger);
     case 'rtsp':
       return rtspCamera(config, logger);
+    case 'ring':
+      return ringCamera(config, logger);
   }
+}
+
+function ringCamera(config: RingCameraConfig, logger: Logger | undefined): RingCamera {
+  const client = new RingClient(config, logger);
+  return {
+    kind: 'ring',
+    id: config.id,
+    client,
+    async details(o = {}) {
+      const device = await client.device(o);
+      const data = device.data as { device_id?: string; firmware_version?: string };
+      return {
+        manufacturer: 'Ring',
+        model: device.model,
+        doorbell: device.isDoorbot,
+        ...(data.device_id === undefined ? {} : { serialNumber: data.device_id }),
+        ...(data.firmware_version === undefined ? {} : { firmware: data.firmware_version }),
+      };
+    },
+    snapshot: (o = {}) => client.snapshot(o),
+    events: (signal) => client.events(signal),
+    close: () => client.close(),
+  };
 }
 
 function rtspCamera(config: RtspCameraConfig, logger: Logger | undefined): RtspCamera {

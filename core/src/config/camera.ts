@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidTimeZone } from '../cameras/hikvision/recordings-time.js';
 import { templateProblem } from '../overlay/template.js';
 import { cameraIdSchema, duration, hostPort, port, tlsOption } from './common.js';
+import { ringCameraConfig } from './ring.js';
 import { rtspCameraConfig } from './rtsp.js';
 
 const cameraId = cameraIdSchema;
@@ -75,10 +76,11 @@ export const p2pCameraConfig = z.strictObject({
     allowed_cidrs: z.array(ipv4Cidr).optional().meta({ description: 'Accept only paths whose camera address lies in these IPv4 networks (e.g. [192.168.1.0/24])' }),
 });
 
-export const cameraConfig = z.discriminatedUnion('type', [hikvisionCameraConfig, p2pCameraConfig, rtspCameraConfig]);
+export const cameraConfig = z.discriminatedUnion('type', [hikvisionCameraConfig, p2pCameraConfig, rtspCameraConfig, ringCameraConfig]);
 
 export type OverlayConfig = z.output<typeof overlayConfig>;
 export type HikvisionCameraConfig = z.output<typeof hikvisionCameraConfig>;
 export type P2pCameraConfig = z.output<typeof p2pCameraConfig>;
 export type CameraConfig = z.output<typeof cameraConfig>;
 export type { RtspCameraConfig } from './rtsp.js';
+export type { RingCameraConfig } from './ring.js';

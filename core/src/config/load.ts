@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
@@ -22,7 +23,12 @@ export async function loadConfig(file: string, options: Omit<ParseConfigOptions,
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ConfigError(`Cannot read config ${file}: ${reason}`, [], { cause: error });
   }
-  return parseConfig(text, { ...options, source: file });
+  const config = parseConfig(text, { ...options, source: file });
+  // A Ring camera's data_dir, like pipeline.data_dir, is relative to the folder of camflow.yaml.
+  for (const camera of config.cameras) {
+    if (camera.type === 'ring' && camera.data_dir !== undefined) camera.data_dir = resolve(dirname(file), camera.data_dir);
+  }
+  return config;
 }
 
 export function parseConfig(text: string, options: ParseConfigOptions = {}): CamflowConfig {
@@ -53,7 +59,10 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Cam
     throw new ConfigError(`${source} has ${count}:`, located);
   }
   // Safe: issues is empty only when parsing succeeded.
-  return (result as z.ZodSafeParseSuccess<CamflowConfig>).data;
+  const config = (result as z.ZodSafeParseSuccess<CamflowConfig>).data;
+  // The Ring login lives with the pipeline's data unless a camera says otherwise.
+  for (const camera of config.cameras) if (camera.type === 'ring') camera.data_dir ??= config.pipeline.data_dir;
+  return config;
 }
 
 /** Values under secret-named keys, and the password of any URL with userinfo (a broker URL). */

@@ -23,6 +23,11 @@ export const ringCameraConfig = z.strictObject({
     .min(1)
     .optional()
     .meta({ description: "Folder holding the Ring refresh token and the event watermark. Default: the pipeline's data_dir" }),
+  timeout: duration('15s').meta({ description: 'Time for one call to Ring (snapshot, history, recording link)' }),
+  push: z
+    .boolean()
+    .default(true)
+    .meta({ description: "Receive dings and motion at once through Ring's push channel, as the Ring app does; the watchdog also catches what it misses" }),
   watchdog: duration('60s').meta({
     description: 'How often the event history is polled for dings and motion the push channel missed (0 turns it off)',
   }),

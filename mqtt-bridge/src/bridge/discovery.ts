@@ -104,6 +104,8 @@ export const EVENT_TYPES: Readonly<Record<string, string>> = {
   tamperdetection: 'tamper',
   videoloss: 'video_loss',
   io: 'input',
+  motion: 'motion',
+  ding: 'ring',
 };
 /** Every `event_type` the event entity declares: the mapped ones plus `other` for the rest. */
 export const HA_EVENT_TYPES: readonly string[] = [...new Set([...Object.values(EVENT_TYPES), 'other'])];
@@ -116,6 +118,7 @@ export const MOTION_EVENT_TYPES: ReadonlySet<string> = new Set([
   'fielddetection',
   'regionentrance',
   'regionexiting',
+  'motion',
 ]);
 
 export function haEventType(cameraEventType: string): string {
@@ -133,16 +136,18 @@ type Feature =
   | 'overlay_sync'
   | 'overlay_ms'
   | 'last_error'
-  | 'connection';
+  | 'connection'
+  | 'doorbell';
 
 /** Which entities each kind of camera gets. A P2P trail camera has no alert stream and no overlays. */
 const FEATURES: Readonly<Record<CameraKind, readonly Feature[]>> = {
   hikvision: ['camera', 'motion', 'event', 'snapshot_button', 'record_button', 'recording', 'download_button', 'overlay_sync', 'overlay_ms', 'last_error'],
   p2p: ['camera', 'snapshot_button', 'last_error', 'connection'],
   rtsp: ['camera', 'snapshot_button', 'record_button', 'recording', 'last_error'],
+  ring: ['camera', 'motion', 'event', 'doorbell', 'snapshot_button', 'download_button', 'last_error'],
 };
 
-const MANUFACTURER: Readonly<Record<CameraKind, string>> = { hikvision: 'Hikvision', p2p: 'TrailCam', rtsp: 'RTSP' };
+const MANUFACTURER: Readonly<Record<CameraKind, string>> = { hikvision: 'Hikvision', p2p: 'TrailCam', rtsp: 'RTSP', ring: 'Ring' };
 
 const ON_OFF = { payload_on: 'ON', payload_off: 'OFF' } as const;
 
@@ -174,6 +179,7 @@ const COMPONENTS: Readonly<Record<Feature, (t: CameraTopics) => Component & { br
   }),
   last_error: (t) => ({ p: 'sensor', name: 'Last error', state_topic: t.lastError, entity_category: 'diagnostic', bridgeOnly: true }),
   connection: (t) => ({ p: 'sensor', name: 'Connection path', state_topic: t.connection, entity_category: 'diagnostic' }),
+  doorbell: (t) => ({ p: 'event', name: 'Doorbell', device_class: 'doorbell', state_topic: t.doorbell, event_types: ['ring'] }),
 };
 
 /** The command each settable feature accepts. */
@@ -196,6 +202,8 @@ function featuresOf(camera: CameraDescription): Feature[] {
   return FEATURES[camera.kind].filter(
     (feature) =>
       (camera.overlays.length > 0 || !OVERLAY_FEATURES.has(feature)) &&
+      // Only a doorbell rings; a Ring stick-up cam has no button (known once its details are read).
+      (feature !== 'doorbell' || camera.details?.doorbell === true) &&
       (pipeline || (!PIPELINE_FEATURES.has(feature) && PIPELINE_ONLY[camera.kind]?.has(feature) !== true)),
   );
 }

@@ -35,6 +35,8 @@ export interface CameraTopics {
   camera: string;
   motion: string;
   event: string;
+  /** Doorbell presses (Ring), never retained: `{"event_type": "ring"}`. */
+  doorbell: string;
   recording: string;
   snapshotPress: string;
   recordPress: string;
@@ -87,6 +89,7 @@ export function bridgeTopics(base: string, discoveryPrefix: string): BridgeTopic
         camera: `${c}/snapshot`,
         motion: `${c}/motion`,
         event: `${c}/event`,
+        doorbell: `${c}/doorbell`,
         recording: `${c}/recording`,
         snapshotPress: `${c}/snapshot/press`,
         recordPress: `${c}/record/press`,

@@ -1,13 +1,15 @@
 /**
  * A fake Ring cloud on loopback, following the endpoints and payloads ring-client-api 14.3.0 uses
  * (lib/rest-client.js). The library's hosts are hard-coded, so the client side rewrites its fetch to
- * this server (see core's useRingApiBase). So far: the oauth token endpoint (password grant, 412 for
- * 2FA, 400 for a wrong code, refresh_token grant with rotation, 401 for a revoked token). Every other
- * path answers 404 JSON: the library retries unanswered requests forever.
+ * this server (see core's useRingApiBase): the oauth token endpoint (password grant, 412 for 2FA, 400
+ * for a wrong code, refresh_token grant with rotation, 401 for a revoked token) and the device
+ * endpoints in fake-devices.ts, which need a valid access token. Every other path answers 404 JSON:
+ * the library retries unanswered requests forever.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeRingDevices, json } from './fake-devices.js';
 
 export interface FakeRingCloudOptions {
   email: string;
@@ -22,18 +24,25 @@ export class FakeRingCloud {
   readonly options: FakeRingCloudOptions;
   /** Refresh tokens currently valid; a used one is rotated away, `revoke` empties it. */
   readonly validRefreshTokens = new Set<string>();
+  /** Access tokens currently valid; `expireAccessTokens` empties it (the library then refreshes). */
+  readonly validAccessTokens = new Set<string>();
   readonly requests: { method: string; path: string }[] = [];
+  /** Devices, their event history and recordings. */
+  readonly devices: FakeRingDevices;
   private server: Server | undefined;
+  private origin = '';
 
   constructor(options: FakeRingCloudOptions) {
     this.options = options;
+    this.devices = new FakeRingDevices(() => this.origin);
   }
 
   async start(): Promise<string> {
     const server = createServer((req, res) => void this.handle(req, res));
     this.server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.origin;
   }
 
   async stop(): Promise<void> {
@@ -46,6 +55,11 @@ export class FakeRingCloud {
 
   revokeAll(): void {
     this.validRefreshTokens.clear();
+    this.validAccessTokens.clear();
+  }
+
+  expireAccessTokens(): void {
+    this.validAccessTokens.clear();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -55,6 +69,11 @@ export class FakeRingCloud {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     if (req.method === 'POST' && url.pathname === '/oauth/token') return this.token(req, text, res);
+    if (this.devices.handleMedia(req, url, res)) return;
+    const bearer = /^Bearer (.+)$/.exec(header(req, 'authorization'))?.[1];
+    const known = /^\/(clients_api|snapshots)\//.test(url.pathname);
+    if (known && (bearer === undefined || !this.validAccessTokens.has(bearer))) return json(res, 401, { error: 'invalid_token' });
+    if (this.devices.handle(req, url, res)) return;
     json(res, 404, { error: 'not found', path: url.pathname });
   }
 
@@ -88,9 +107,11 @@ export class FakeRingCloud {
 
   private issue(res: ServerResponse): void {
     const refresh = `rt-${randomBytes(12).toString('hex')}`;
+    const access = `at-${randomBytes(12).toString('hex')}`;
     this.validRefreshTokens.add(refresh);
+    this.validAccessTokens.add(access);
     json(res, 200, {
-      access_token: `at-${randomBytes(12).toString('hex')}`,
+      access_token: access,
       expires_in: this.options.expiresIn ?? 3600,
       refresh_token: refresh,
       scope: 'client',
@@ -102,8 +123,4 @@ export class FakeRingCloud {
 function header(req: IncomingMessage, name: string): string {
   const value = req.headers[name];
   return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

@@ -2,4 +2,6 @@ export { RING_LOGIN_AGAIN, RING_TOKEN_FILE, RingLoginRequiredError, RingTokenSto
 export { ringCameraConfig, type RingCameraConfig } from '../../config/ring.js';
 export { ringLogin, RingTwoFactorError, type RingLoginOptions } from './login.js';
 export { useRingApiBase } from './api-base.js';
-export { openRingSession, type RingSession } from './session.js';
+export { RingAccount, ringError, type RingDevice, type RingRequest } from './account.js';
+export { RingClient, type RingRecording } from './client.js';
+export { SeenEvents } from './seen-events.js';

@@ -1,5 +1,6 @@
 /**
- * `download`: one recording from a Hikvision camera or NVR into the media folder. A file that exists
+ * `download`: one recording from a Hikvision camera or NVR, or from Ring's cloud (`playback_uri`
+ * `ring:<ding id>`), into the media folder. A file that exists
  * is whole: bytes go to `<file>.part`, renamed only once every byte promised has arrived. A `.part`
  * left by a broken attempt is resumed with an HTTP Range request; a device that ignores Range
  * answers 200 with the whole recording, and the download starts again from byte 0 (isapi.md says
@@ -8,7 +9,8 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { HikvisionCamera } from '../../cameras/camera.js';
+import type { HikvisionCamera, RingCamera } from '../../cameras/camera.js';
+import { openRingRecording, RING_PLAYBACK_PREFIX } from '../../cameras/ring/recordings.js';
 import { DEFAULT_RECORDING_NAME, renderRecordingName } from '../../cameras/hikvision/recordings-name.js';
 import { abortErrorFrom, CamflowError, type CamflowErrorOptions, ConnectionError, ensureError, ProtocolError, TimeoutError } from '../../errors.js';
 import { diskError } from '../files.js';
@@ -72,15 +74,17 @@ export function createDownloadJob(options: DownloadJobOptions = {}) {
     // An NVR serves only a few playback streams at once; more only slows each one down.
     perCamera: 2,
     async handler(params, ctx): Promise<DownloadResult> {
-      const camera = hikvisionCamera(ctx, params.camera);
+      const camera = recordingCamera(ctx, params.camera);
       const start = new Date(params.start);
       const end = new Date(params.end);
       const label = `camera ${params.camera}: recording ${recordingLabel(params)}`;
       if (end.getTime() > Date.now()) {
         throw new RecordingNotCompleteError(`${label} is still being written (it ends at ${end.toISOString()}); it is fetched once it is complete`, end.getTime() - Date.now() + 60_000);
       }
-      const track = params.track ?? camera.channel * 100 + 1;
-      const path = join(ctx.services.mediaDir, renderRecordingName(template, { camera: params.camera, start, end, track }, camera.client.timeZone));
+      const track = params.track ?? (camera.kind === 'hikvision' ? camera.channel * 100 + 1 : 101);
+      // Ring names times in UTC, as its API does; a Hikvision camera in its configured time zone.
+      const zone = camera.kind === 'hikvision' ? camera.client.timeZone : 'utc';
+      const path = join(ctx.services.mediaDir, renderRecordingName(template, { camera: params.camera, start, end, track }, zone));
       const result = (bytes: number, skipped: boolean): DownloadResult => ({
         camera: params.camera,
         path,
@@ -101,7 +105,9 @@ export function createDownloadJob(options: DownloadJobOptions = {}) {
       } catch (error) {
         throw prefixed(diskError(error, dirname(path)), params.camera);
       }
-      const bytes = await fetchToPart(camera, params, path, label, ctx);
+      const open = (o: { signal: AbortSignal; headers?: Record<string, string> }): Promise<RecordingResponse> =>
+        camera.kind === 'ring' ? openRingRecording(camera.client, params.playback_uri, o) : camera.client.openRecording(params.playback_uri, o);
+      const bytes = await fetchToPart(open, params, path, label, ctx);
       return result(bytes, false);
     },
   });
@@ -109,16 +115,29 @@ export function createDownloadJob(options: DownloadJobOptions = {}) {
 
 export const downloadJob = createDownloadJob();
 
-function hikvisionCamera(ctx: HandlerContext, id: string): HikvisionCamera {
+/** What a device answers to a recording request: status, headers and the bytes. */
+interface RecordingResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+function recordingCamera(ctx: HandlerContext, id: string): HikvisionCamera | RingCamera {
   const camera = ctx.services.camera(id);
-  if (camera.kind !== 'hikvision') {
-    throw new UnrecoverableJobError(`camera ${id} is a ${camera.kind} camera; download jobs fetch Hikvision recordings`);
+  if (camera.kind !== 'hikvision' && camera.kind !== 'ring') {
+    throw new UnrecoverableJobError(`camera ${id} is a ${camera.kind} camera; download jobs fetch Hikvision and Ring recordings`);
   }
   return camera;
 }
 
 /** Streams the recording into `<path>.part` (resuming what is there), then renames it. Returns the bytes. */
-async function fetchToPart(camera: HikvisionCamera, params: DownloadParams, path: string, label: string, ctx: HandlerContext): Promise<number> {
+async function fetchToPart(
+  openRecording: (o: { signal: AbortSignal; headers?: Record<string, string> }) => Promise<RecordingResponse>,
+  params: DownloadParams,
+  path: string,
+  label: string,
+  ctx: HandlerContext,
+): Promise<number> {
   const part = `${path}.part`;
   let offset = (await sizeOf(part)) ?? 0;
   if (params.size !== undefined && offset > params.size) offset = 0;
@@ -137,7 +156,7 @@ async function fetchToPart(camera: HikvisionCamera, params: DownloadParams, path
   let position = 0;
   let total: number | undefined;
   try {
-    const response = await camera.client.openRecording(params.playback_uri, {
+    const response = await openRecording({
       signal: ctx.signal,
       ...(offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {}),
     });
@@ -279,6 +298,7 @@ export function formatBytes(bytes: number): string {
 }
 
 function recordingLabel(params: DownloadParams): string {
+  if (params.playback_uri.startsWith(RING_PLAYBACK_PREFIX)) return `${params.playback_uri.slice(RING_PLAYBACK_PREFIX.length)} (${params.start})`;
   const name = /[?&]name=([^&]+)/.exec(params.playback_uri)?.[1];
   return name === undefined ? `from ${params.start}` : `${decodeURIComponent(name)} (${params.start})`;
 }

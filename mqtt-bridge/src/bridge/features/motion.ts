@@ -54,10 +54,12 @@ export class MotionFeature implements Feature {
     const c = this.#context;
     c.reportSuccess();
     const type = event.type.toLowerCase();
-    const wasActive = this.#active.has(type);
+    // Events with their own id (Ring dings) are separate even when of one type: two rings, two events.
+    const key = event.id === undefined ? type : `${type}#${event.id}`;
+    const wasActive = this.#active.has(key);
     const motionBefore = this.#motion();
-    if (event.state === 'active') this.#active.add(type);
-    else this.#active.delete(type);
+    if (event.state === 'active') this.#active.add(key);
+    else this.#active.delete(key);
     const motionNow = this.#motion();
     // A picture requested before the event may predate the motion: only one requested after it will do.
     if (motionNow && !motionBefore) await c.refreshSnapshot(arrivedAt);
@@ -71,11 +73,12 @@ export class MotionFeature implements Feature {
         ...(event.description === undefined ? {} : { description: event.description }),
       };
       await c.publisher.event(c.topics.event, JSON.stringify(payload));
+      if (type === 'ding') await c.publisher.event(c.topics.doorbell, JSON.stringify({ event_type: 'ring', time: payload.time }));
     }
   }
 
   #motion(): boolean {
-    for (const type of this.#active) if (MOTION_EVENT_TYPES.has(type)) return true;
+    for (const key of this.#active) if (MOTION_EVENT_TYPES.has(key.split('#')[0] ?? key)) return true;
     return false;
   }
 }
