@@ -128,6 +128,9 @@ export class RingAccount {
       opened.unsubscribe();
       for (const device of opened.devices) device.disconnect();
       opened.api.disconnect();
+      // disconnect() clears the client's timers (token expiry, 12-hourly session refresh) only when
+      // locations were fetched, which camflow never does: clear them here, or they hold the process open.
+      opened.api.restClient.clearTimeouts();
     }
     await this.writing;
   }
