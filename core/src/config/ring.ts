@@ -28,6 +28,7 @@ export const ringCameraConfig = z.strictObject({
     .boolean()
     .default(true)
     .meta({ description: "Receive dings and motion at once through Ring's push channel, as the Ring app does; the watchdog also catches what it misses" }),
+  event_hold: duration('20s').meta({ description: 'How long a ding or motion counts as active (the Motion sensor stays on)' }),
   watchdog: duration('60s').meta({
     description: 'How often the event history is polled for dings and motion the push channel missed (0 turns it off)',
   }),

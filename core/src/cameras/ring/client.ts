@@ -42,8 +42,6 @@ interface VideoSearchResult {
   cv_properties?: { person_detected?: unknown };
 }
 
-/** How long a ding or motion counts as active (the library keeps dings ~1 minute; motion sensors want less). */
-const ACTIVE_MS = 20_000;
 /** History entries per watchdog poll: more than can happen between two polls. */
 const POLL_LIMIT = 20;
 
@@ -229,7 +227,7 @@ export class RingClient {
     const base = { type, channel: 1, time: at, id, ...(description === undefined ? {} : { description }) };
     this.#emitter.emit('event', { ...base, state: 'active' } satisfies CameraEvent);
     // A ding or motion is a moment; sensors fed by it go off again after a short while (sooner when it is old news).
-    const left = Math.max(0, ACTIVE_MS - (Date.now() - at.getTime()));
+    const left = Math.max(0, this.#config.event_hold - (Date.now() - at.getTime()));
     const timer = setTimeout(() => this.#emitter.emit('event', { ...base, state: 'inactive', time: new Date() } satisfies CameraEvent), left);
     timer.unref();
   }
