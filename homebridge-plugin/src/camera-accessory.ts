@@ -134,6 +134,7 @@ export class CameraAccessory {
       return;
     }
     const cached = accessory.getService(api.hap.Service.Doorbell);
+    if (doorbell) this.#o.logger.info('a Ring doorbell: rings are sent to the Home app');
     if (doorbell === (cached !== undefined)) return;
     if (doorbell) this.#addDoorbell();
     else if (cached !== undefined) {

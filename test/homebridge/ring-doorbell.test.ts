@@ -1,0 +1,72 @@
+/**
+ * A Ring doorbell in a real Homebridge, against the fake Ring cloud: the doorbell accessory has a
+ * Doorbell service (a stick-up cam has none), and a ding reaches a HAP client as a single press,
+ * by event subscription.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HttpClient } from 'hap-controller';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ringLogin } from '@camflow/core';
+import { FakeRingCloud } from '@camflow/simulators';
+import { type HapAccessory, PIN, type RunningHomebridge, findCharacteristic, shortType, startHomebridge } from './harness.js';
+
+const PICTURE = await readFile(new URL('../fixtures/detect/people.jpg', import.meta.url));
+
+describe('Ring doorbell in Homebridge', () => {
+  let dir: string;
+  let cloud: FakeRingCloud;
+  let hb: RunningHomebridge;
+  let client: InstanceType<typeof HttpClient>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'camflow-hb-ring-'));
+    cloud = new FakeRingCloud({ email: 'me@example.com', password: 'pw-secret' });
+    const base = await cloud.start();
+    cloud.devices.add({ id: 101, description: 'Front Door', doorbell: true, snapshot: PICTURE });
+    cloud.devices.add({ id: 202, description: 'Garden', doorbell: false, snapshot: PICTURE });
+    await ringLogin({ email: 'me@example.com', password: 'pw-secret', dataDir: dir, apiBase: base, askCode: () => Promise.reject(new Error('no 2FA')) });
+    process.env.CAMFLOW_RING_API_BASE = base; // inherited by the homebridge process
+    hb = await startHomebridge({
+      cameras: [
+        { id: 'front', name: 'Front Door', type: 'ring', device: 'Front Door', push: false, watchdog: '200ms', data_dir: dir },
+        { id: 'garden', name: 'Garden', type: 'ring', device: 202, push: false, watchdog: '200ms', data_dir: dir },
+      ],
+      snapshot_interval: 60,
+    });
+    delete process.env.CAMFLOW_RING_API_BASE;
+    await hb.waitFor(/a Ring doorbell/);
+    client = new HttpClient('0E:11:22:33:44:77', '127.0.0.1', hb.port);
+    await client.pairSetup(PIN);
+  }, 120_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await hb?.stop();
+    await cloud?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('rings: a ding is a single press of the Doorbell, the stick-up cam has no Doorbell', async () => {
+    const { accessories } = (await client.getAccessories()) as unknown as { accessories: HapAccessory[] };
+    const named = (id: string): HapAccessory => {
+      const found = accessories.find((a) => a.services.some((s) => s.characteristics.some((c) => c.value === id)));
+      if (found === undefined) throw new Error(`no accessory for ${id}`);
+      return found;
+    };
+    // 121: Doorbell service; 73: ProgrammableSwitchEvent.
+    expect(named('garden').services.some((s) => shortType(s.type) === '121')).toBe(false);
+    const press = findCharacteristic(named('front'), '121', '73');
+    const values: unknown[] = [];
+    client.on('event', (event: { characteristics: { aid: number; iid: number; value: unknown }[] }) => {
+      for (const c of event.characteristics) if (`${c.aid}.${c.iid}` === press) values.push(c.value);
+    });
+    await client.subscribeCharacteristics([press]);
+    // Wait until the watchdog has marked where the history stands, then ring.
+    await expect.poll(async () => (await readFile(join(dir, 'ring-events-front.json'), 'utf8').catch(() => '')).includes('watermark'), { timeout: 15_000 }).toBe(true);
+    cloud.devices.addEvent(101, { kind: 'ding' });
+    await expect.poll(() => values, { timeout: 15_000 }).toEqual([0]);
+    expect(hb.output()).not.toMatch(/rt-[0-9a-f]{24}|at-[0-9a-f]{24}|pw-secret/);
+  }, 120_000);
+});
