@@ -9,7 +9,7 @@ try {
   const config = await loadConfig(file);
   for (const camera of config.cameras) {
     const where =
-      camera.type === 'p2p' ? camera.did : camera.type === 'rtsp' ? camera.url : `${camera.host}:${camera.port ?? (camera.tls === false ? 80 : 443)}`;
+      camera.type === 'p2p' ? camera.did : camera.type === 'rtsp' ? camera.url : camera.type === 'ring' ? `Ring: ${camera.device}` : `${camera.host}:${camera.port ?? (camera.tls === false ? 80 : 443)}`;
     process.stdout.write(`${camera.id.padEnd(12)} ${camera.type.padEnd(10)} ${where}  ${camera.name ?? ''}\n`);
   }
 } catch (error) {
