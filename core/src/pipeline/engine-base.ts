@@ -6,7 +6,7 @@ import { TypedEmitter } from '../events.js';
 import { ensureError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { JobRegistry } from './registry.js';
-import { backoffDelay, type BackoffOptions, isPermanent } from './retry.js';
+import { backoffDelay, type BackoffOptions, isPermanent, retryAfter } from './retry.js';
 import type { PipelineServices } from './services.js';
 import type { PipelineEvents, WorkerOptions } from './types.js';
 
@@ -70,6 +70,6 @@ export abstract class EngineBase extends TypedEmitter<PipelineEvents> {
   protected failure(error: unknown, attempt: number, maxAttempts: number): Outcome {
     const e = ensureError(error);
     if (isPermanent(e) || attempt >= maxAttempts) return { kind: 'failed', error: e };
-    return { kind: 'failed', error: e, retryInMs: backoffDelay(attempt, this.options.backoff) };
+    return { kind: 'failed', error: e, retryInMs: retryAfter(e) ?? backoffDelay(attempt, this.options.backoff) };
   }
 }

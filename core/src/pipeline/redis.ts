@@ -16,7 +16,7 @@ import { ensureError } from '../errors.js';
 import { DEFAULT_LEASE_MS, DEFAULT_RETENTION_MS, EngineBase, type EngineOptions } from './engine-base.js';
 import { durationFigures, emptyFigures, LoopDelay } from './figures.js';
 import { cameraOf } from './registry.js';
-import { describeJobError, isPermanent } from './retry.js';
+import { describeJobError, isPermanent, retryAfter } from './retry.js';
 import { runAttempt, Throttle } from './run-job.js';
 import type { AddOptions, Job, JobEngine, JobProgress, JobState, ListFilter, PipelineFigures, WorkerOptions } from './types.js';
 
@@ -295,6 +295,13 @@ export class RedisEngine extends EngineBase implements JobEngine {
       if (controller.signal.aborted) throw new UnrecoverableError(CANCELLED);
       const message = describeJobError(error);
       if (isPermanent(error)) throw new UnrecoverableError(message);
+      // Not a failure but "not yet" (a recording still being written): wait that long, no attempt used.
+      const after = retryAfter(error);
+      if (after !== undefined) {
+        this.logger.debug(`${type} ${job.id ?? ''}: ${message}; again in ${Math.round(after / 1000)} s`);
+        await job.moveToDelayed(Date.now() + after, token);
+        throw new DelayedError();
+      }
       throw new Error(message, { cause: error });
     } finally {
       progress.flushNow();

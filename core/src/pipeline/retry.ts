@@ -24,6 +24,15 @@ export function isPermanent(error: unknown): boolean {
   return typeof code === 'string' && PERMANENT_ERRNO.has(code);
 }
 
+/**
+ * When the error itself says when trying again makes sense (`retryAfterMs`: a recording that is still
+ * being written is whole after its end), that time instead of the back-off.
+ */
+export function retryAfter(error: unknown): number | undefined {
+  const ms = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
 export interface BackoffOptions {
   /** First delay, default 1000 ms. */
   baseMs?: number;

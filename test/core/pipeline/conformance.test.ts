@@ -21,7 +21,7 @@ class Gate {
   }
 }
 
-function types(state: { runs: number; running: number; maxRunning: number; perCamera: Map<string, number>; maxPerCamera: number; aborted: number; gate: Gate; attemptsSeen: number[] }) {
+function types(state: { laterRuns: number[]; runs: number; running: number; maxRunning: number; perCamera: Map<string, number>; maxPerCamera: number; aborted: number; gate: Gate; attemptsSeen: number[] }) {
   return [
     defineJobType({
       type: 'echo',
@@ -40,6 +40,17 @@ function types(state: { runs: number; running: number; maxRunning: number; perCa
       async handler(_params, { attempt }) {
         state.attemptsSeen.push(attempt);
         throw new Error(`boom ${attempt}`);
+      },
+    }),
+    defineJobType({
+      type: 'later',
+      params: z.strictObject({}),
+      result: z.object({ runs: z.number() }),
+      async handler() {
+        state.laterRuns.push(Date.now());
+        // "Not yet, try in 1.5 s" (a recording still being written says when it will be whole).
+        if (state.laterRuns.length === 1) throw Object.assign(new Error('not yet'), { retryAfterMs: 1500 });
+        return { runs: state.laterRuns.length };
       },
     }),
     defineJobType({
@@ -80,7 +91,7 @@ function types(state: { runs: number; running: number; maxRunning: number; perCa
 }
 
 function freshState() {
-  return { runs: 0, running: 0, maxRunning: 0, perCamera: new Map<string, number>(), maxPerCamera: 0, aborted: 0, gate: new Gate(), attemptsSeen: [] as number[] };
+  return { laterRuns: [] as number[], runs: 0, running: 0, maxRunning: 0, perCamera: new Map<string, number>(), maxPerCamera: 0, aborted: 0, gate: new Gate(), attemptsSeen: [] as number[] };
 }
 
 describe.each(['sqlite', 'redis'] as EngineKind[])('the %s engine', (kind) => {
@@ -109,7 +120,7 @@ describe.each(['sqlite', 'redis'] as EngineKind[])('the %s engine', (kind) => {
     const error = await engine.add('echo', { text: 42 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobValidationError);
     expect((error as Error).message).toMatch(/^echo job: text: /);
-    await expect(engine.add('nope', {})).rejects.toThrow(/unknown job type 'nope' \(known: auth, echo, fail, gated\)/);
+    await expect(engine.add('nope', {})).rejects.toThrow(/unknown job type 'nope' \(known: auth, echo, fail, gated, later\)/);
     expect(await engine.list()).toEqual([]);
   });
 
@@ -122,6 +133,16 @@ describe.each(['sqlite', 'redis'] as EngineKind[])('the %s engine', (kind) => {
     expect(failed.error).toMatch(/boom 3/);
     expect(failed.attempts).toBe(3);
     expect(state.attemptsSeen).toEqual([1, 2, 3]);
+  });
+
+  it('tries again when the error says (retryAfterMs), not after the short back-off', async () => {
+    const state = freshState();
+    const { engine } = await rig.engine(types(state));
+    await engine.startWorkers();
+    const job = await engine.add('later', {}, { attempts: 3 });
+    const done = await until(engine, job.id, (j) => j.state === 'completed');
+    expect(done.result).toEqual({ runs: 2 });
+    expect(state.laterRuns[1]! - state.laterRuns[0]!).toBeGreaterThanOrEqual(1400);
   });
 
   it('does not retry an auth failure', async () => {

@@ -39,7 +39,7 @@ describe('download limits', () => {
     expect(sim.stats.downloadsMaxOpen).toBe(1);
   });
 
-  it('a recording whose end is still ahead is not queued, and a job for it fails without a file', async () => {
+  it('a recording whose end is still ahead is not queued, and a job for it waits for its end, without a file', async () => {
     const end = new Date(Date.now() + 5 * 60_000);
     const { pipeline, sim, media } = await recordingsRig(cleanup, { sim: { recordingCount: 2, recordingsEnd: end } });
     const queued = await queueRecordingDownloads(pipeline, 'nvr', { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 3_600_000) });
@@ -52,11 +52,12 @@ describe('download limits', () => {
       { camera: 'nvr', playback_uri: open.playbackURI, start: open.startTime.toISOString(), end: open.endTime.toISOString(), size: open.size },
       { attempts: 2 },
     );
-    const failed = await settled(pipeline.engine, job.id);
-    expect(failed.state).toBe('failed');
-    // Retried (it will be complete later), never fetched.
-    expect(failed.attempts).toBe(2);
-    expect(failed.error).toMatch(/camera nvr: recording .* is still being written .*\[RECORDING_NOT_COMPLETE\]/);
+    // Not retried after the short back-off (50 ms here) but once the recording is whole: its end plus a minute.
+    await expect.poll(async () => (await pipeline.engine.get(job.id))?.error ?? '', { timeout: 10_000 }).toMatch(/camera nvr: recording .* is still being written .*\[RECORDING_NOT_COMPLETE\]/);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const waiting = await pipeline.engine.get(job.id);
+    expect(waiting).toMatchObject({ state: 'delayed', attempts: 1 });
+    await pipeline.engine.cancel(job.id);
     await settled(pipeline.engine, queued.jobs[0]!.id);
     expect(sim.stats.downloads).toBe(1);
     expect((await files(media)).filter((f) => f.endsWith('.part'))).toEqual([]);
