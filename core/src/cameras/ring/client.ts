@@ -13,7 +13,7 @@ import type { RingCameraConfig } from '../../config/ring.js';
 import { CamflowError, ConnectionError, ensureError, ProtocolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { CallOptions, CameraEvent } from '../hikvision/types.js';
-import { RingAccount, type RingDevice } from './account.js';
+import { RingAccount, type RingDevice, type RingRequest } from './account.js';
 import { SeenEvents } from './seen-events.js';
 
 /** One recording in Ring's history. */
@@ -68,7 +68,27 @@ export class RingClient {
 
   /** The library's device (its data, and push notifications when push is on). */
   async device(o: CallOptions = {}): Promise<RingDevice> {
-    return this.#accountFor().device(this.#config.device, o.signal);
+    try {
+      return await this.#accountFor().device(this.#config.device, o.signal);
+    } catch (error) {
+      throw this.#named(error);
+    }
+  }
+
+  /** The error with this camera's id in front (a shared account's error names no camera). */
+  #named(error: unknown): Error {
+    const e = ensureError(error);
+    if (!(e instanceof CamflowError) || e.message.startsWith('camera ')) return e;
+    const Kind = e.constructor as new (message: string, options?: { cause?: unknown }) => CamflowError;
+    return new Kind(`camera ${this.#config.id}: ${e.message}`, { cause: e });
+  }
+
+  async #request<T>(request: RingRequest): Promise<T> {
+    try {
+      return await this.#accountFor().request<T>(request);
+    } catch (error) {
+      throw this.#named(error);
+    }
   }
 
   async isDoorbell(o: CallOptions = {}): Promise<boolean> {
@@ -78,7 +98,7 @@ export class RingClient {
   async snapshot(o: CallOptions = {}): Promise<Buffer> {
     const device = await this.device(o);
     if (device.isOffline) throw new ConnectionError(`camera ${this.#config.id}: Ring says ${device.name} is offline`);
-    const image = await this.#accountFor().request<Buffer>({
+    const image = await this.#request<Buffer>({
       // `force` asks the camera for a new picture, as the app's live tile does.
       url: `https://app-snaps.ring.com/snapshots/next/${device.id}?extras=force`,
       responseType: 'buffer',
@@ -92,7 +112,7 @@ export class RingClient {
   /** The newest history entries (dings, motion, live views), newest first. */
   async history(limit: number, o: CallOptions = {}): Promise<HistoryEvent[]> {
     const device = await this.device(o);
-    const response = await this.#accountFor().request<{ events?: HistoryEvent[] }>({
+    const response = await this.#request<{ events?: HistoryEvent[] }>({
       url: clientApi(`locations/${device.data.location_id}/devices/${device.id}/events?limit=${limit}`),
       ...this.#call(o),
     });
@@ -102,7 +122,7 @@ export class RingClient {
   /** Recordings that started in the span, oldest first (Ring's video search). */
   async recordings(span: { from: Date; to: Date }, o: CallOptions = {}): Promise<RingRecording[]> {
     const device = await this.device(o);
-    const response = await this.#accountFor().request<{ video_search?: VideoSearchResult[] }>({
+    const response = await this.#request<{ video_search?: VideoSearchResult[] }>({
       url: clientApi(`video_search/history?doorbot_id=${device.id}&date_from=${span.from.getTime()}&date_to=${span.to.getTime()}&order=asc&api_version=11&includes%5B%5D=pva`),
       ...this.#call(o),
     });
@@ -115,7 +135,7 @@ export class RingClient {
 
   /** A fresh signed URL for a recording (the ones a search lists expire within minutes). */
   async recordingUrl(id: string, o: CallOptions = {}): Promise<string> {
-    const response = await this.#accountFor().request<{ url?: string }>({
+    const response = await this.#request<{ url?: string }>({
       url: clientApi(`dings/${id}/share/play?disable_redirect=true`),
       ...this.#call(o),
     });

@@ -28,12 +28,21 @@ export const cameraInfo: Command = {
   async run(args, io) {
     const { values } = parseArgs({ args, options, allowPositionals: false });
     const camera = await findCamera(values.config, values.camera, io);
-    if (camera.type !== 'hikvision') throw new UsageError(`camera info supports hikvision cameras; '${camera.id}' is ${camera.type}`);
-    const info = await withHikvision(camera, io, (client) => client.deviceInfo({ signal: io.signal }));
+    // A Hikvision camera's own full device information; for other kinds, what camflow knows of them.
+    const info = camera.type === 'hikvision' ? await withHikvision(camera, io, (client) => client.deviceInfo({ signal: io.signal })) : await detailsOf(camera, io);
     writeLine(io.stdout, JSON.stringify(info, null, 2));
     return 0;
   },
 };
+
+async function detailsOf(config: CameraConfig, io: CliIo): Promise<object> {
+  const camera = createCamera(config, io.logger);
+  try {
+    return { id: config.id, type: config.type, ...(await camera.details({ signal: io.signal })) };
+  } finally {
+    await camera.close();
+  }
+}
 
 /** One JPEG from any configured camera (a P2P camera races its paths and gives its newest photo). */
 export async function snapshotOf(config: CameraConfig, io: CliIo): Promise<Buffer> {
