@@ -2,13 +2,15 @@
  * Ring doorbells and cameras through the bridge, against the fake Ring cloud (ring-client-api's real
  * REST client): Home Assistant discovers a Doorbell event entity on a doorbell (not on a stick-up
  * cam), a ding the watchdog finds is published once as a doorbell ring and a camera event, motion
- * turns the Motion sensor on and off again, and no token reaches MQTT.
+ * turns the Motion sensor on and off again, the Download recordings button fetches its recordings as
+ * jobs, and no token reaches MQTT.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig, ringLogin } from '@camflow/core';
+import { createPipeline, parseConfig, ringLogin } from '@camflow/core';
 import { FakeRingCloud } from '@camflow/simulators';
 import { Bridge } from 'camflow-mqtt-bridge';
 import { TestMqttClient } from '../helpers/mqtt.js';
@@ -83,6 +85,46 @@ describe('bridge with Ring devices', () => {
     const polls = cloud.requests.filter((r) => r.path.endsWith('/events')).length;
     await waitFor(() => cloud.requests.filter((r) => r.path.endsWith('/events')).length >= polls + 4);
     expect(ha.received.slice(mark).filter((m) => m.topic === 'camflow/front/doorbell')).toHaveLength(1);
+  });
+});
+
+describe('Ring recordings from Home Assistant', () => {
+  it('Download recordings fetches the last hours as jobs and names the last clip', async () => {
+    const clipFile = join(dir, 'clip.mp4');
+    await new Promise<void>((resolve, reject) =>
+      execFile('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', clipFile], (error) => (error === null ? resolve() : reject(error))),
+    );
+    const clip = await readFile(clipFile);
+    cloud.devices.addEvent(101, { kind: 'ding', at: new Date(Date.now() - 20 * 60_000), recording: clip, duration: 1 });
+    const config = parseConfig(
+      [
+        'mqtt:',
+        '  embedded: { port: 0 }',
+        '  download_span: 1h',
+        'pipeline:',
+        `  data_dir: ${JSON.stringify(join(dir, 'data'))}`,
+        `  media_dir: ${JSON.stringify(join(dir, 'media'))}`,
+        'cameras:',
+        '  - { id: porch, type: ring, device: Front Door, push: false, data_dir: ' + JSON.stringify(dir) + ' }',
+      ].join('\n'),
+    );
+    const pipeline = await createPipeline({ config: config.pipeline, cameras: config.cameras });
+    await pipeline.engine.startWorkers();
+    const jobsBridge = new Bridge({ config, pipeline: pipeline.engine });
+    await jobsBridge.start();
+    const client = await TestMqttClient.connect(jobsBridge.brokerUrl!, ['homeassistant/device/+/config', 'camflow/porch/last_clip', 'camflow/bridge/error', 'camflow/bridge/jobs']);
+    try {
+      const discovery = JSON.parse((await client.waitFor('homeassistant/device/camflow_porch/config', (m) => m.text.includes('download_button'))).text);
+      expect(discovery.cmps.download_button).toMatchObject({ command_topic: 'camflow/porch/download/press' });
+      await client.publish('camflow/porch/download/press', 'PRESS');
+      const last = JSON.parse((await client.waitFor('camflow/porch/last_clip', (m) => m.text.includes('download'))).text) as { path: string; job: string };
+      expect(last.job).toBe('download');
+      expect((await readFile(last.path)).equals(clip)).toBe(true);
+    } finally {
+      await client.close();
+      await jobsBridge.stop();
+      await pipeline.close(2000);
+    }
   });
 });
 
