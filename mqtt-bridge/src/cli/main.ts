@@ -18,3 +18,6 @@ const code = await runCli(process.argv.slice(2), { signal: controller.signal });
 process.off('SIGINT', onSignal);
 process.off('SIGTERM', onSignal);
 process.exitCode = code;
+// The command has closed what it opened. A library's leftover retry loop (Ring's push client retries
+// an unreachable Google every 10 s, forever) must not keep a finished command alive: exit soon anyway.
+setTimeout(() => process.exit(code), 1000).unref();

@@ -16,10 +16,11 @@ import { useLogger } from 'ring-client-api/util';
 import { abortErrorFrom, AuthError, CamflowError, ConnectionError, ensureError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { useRingApiBase } from './api-base.js';
+import { RingPush } from './push.js';
 import { RING_LOGIN_AGAIN, RingLoginRequiredError, RingTokenStore } from './token-store.js';
 
 export interface RingAccountOptions {
-  /** Receive dings and motion through Ring's push channel (FCM); off, the event-history watchdog alone reports them. */
+  /** Receive dings and motion through Ring's push channel (FCM) while events are watched; off, the watchdog alone reports them. */
   push: boolean;
   logger?: Logger;
 }
@@ -49,6 +50,7 @@ interface RingDevicesResponse {
 interface Opened {
   api: RingApi;
   devices: RingDevice[];
+  push: RingPush;
   unsubscribe: () => void;
 }
 
@@ -109,6 +111,12 @@ export class RingAccount {
     }
   }
 
+  /** Starts Ring's push channel (once per account) when push is on: called by whoever watches events. */
+  async watchPush(signal?: AbortSignal): Promise<void> {
+    if (!this.options.push) return;
+    (await this.open(signal)).push.start();
+  }
+
   /** Resolves when every rotated token so far is on disk. */
   flushed(): Promise<void> {
     return this.writing;
@@ -125,6 +133,7 @@ export class RingAccount {
     this.opening = undefined;
     const opened = await opening?.catch(() => undefined);
     if (opened !== undefined) {
+      opened.push.stop();
       opened.unsubscribe();
       for (const device of opened.devices) device.disconnect();
       opened.api.disconnect();
@@ -179,8 +188,7 @@ export class RingAccount {
     }
     try {
       const found = await this.fetchDevices(api);
-      if (this.options.push && found.length > 0) this.startPush(api, found);
-      return { api, devices: found, unsubscribe };
+      return { api, devices: found, push: new RingPush(api, () => found, logger), unsubscribe };
     } catch (error) {
       unsubscribe();
       api.disconnect();
@@ -196,19 +204,6 @@ export class RingAccount {
     const cameras = [...doorbells, ...(all.stickup_cams ?? []), ...onvif];
     // The library's own rule (api.js): a doorbot, an authorized doorbot, or a kind named doorbell*.
     return cameras.map((data) => new LibraryRingCamera(data, doorbells.includes(data) || data.kind.startsWith('doorbell'), api.restClient, true));
-  }
-
-  /**
-   * Ring's push channel (Firebase Cloud Messaging, as the Android app). The library's receiver feeds
-   * each device's `onNewNotification`; a connection failure is only logged (the watchdog still polls).
-   */
-  private startPush(api: RingApi, devices: RingDevice[]): void {
-    const register = (api as unknown as { registerPushReceiver?: (cameras: RingDevice[], intercoms: never[]) => Promise<void> }).registerPushReceiver;
-    if (register === undefined) {
-      this.options.logger?.warn('Ring: this ring-client-api has no push receiver; events come from the watchdog only');
-      return;
-    }
-    register.call(api, devices, []).catch((error: unknown) => this.options.logger?.warn(`Ring: push notifications are off: ${ensureError(error).message}`));
   }
 }
 

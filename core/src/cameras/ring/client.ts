@@ -194,6 +194,7 @@ export class RingClient {
       try {
         if (device === undefined) {
           device = await this.device({ signal });
+          await this.#accountFor().watchPush(signal);
           const subscription = device.onNewNotification.subscribe((n) => this.#fromPush(n as PushNotificationDingV2));
           signal.addEventListener('abort', () => subscription.unsubscribe(), { once: true });
         }
