@@ -6,6 +6,9 @@ import { eventsMigrations, EVENTS_VERSION } from 'node-red-contrib-camflow/dist/
 import { overlayMigrations, OVERLAY_VERSION } from 'node-red-contrib-camflow/dist/overlay/overlay.js';
 import { recordMigrations, RECORD_VERSION } from 'node-red-contrib-camflow/dist/record/record.js';
 import { snapshotMigrations, SNAPSHOT_VERSION } from 'node-red-contrib-camflow/dist/snapshot/snapshot.js';
+import { detectMigrations, DETECT_VERSION } from 'node-red-contrib-camflow/dist/detect/detect.js';
+import { facesMigrations, FACES_VERSION } from 'node-red-contrib-camflow/dist/faces/faces.js';
+import { jobMigrations, JOB_VERSION } from 'node-red-contrib-camflow/dist/job/job.js';
 import { migrateConfig } from 'node-red-contrib-camflow/dist/shared/version.js';
 
 const nodes = [
@@ -16,6 +19,9 @@ const nodes = [
   { type: 'camflow-record', version: RECORD_VERSION, migrations: recordMigrations },
   { type: 'camflow-download', version: DOWNLOAD_VERSION, migrations: downloadMigrations },
   { type: 'camflow-connect', version: CONNECT_VERSION, migrations: connectMigrations },
+  { type: 'camflow-detect', version: DETECT_VERSION, migrations: detectMigrations },
+  { type: 'camflow-job', version: JOB_VERSION, migrations: jobMigrations },
+  { type: 'camflow-faces', version: FACES_VERSION, migrations: facesMigrations },
 ];
 
 describe('node config versions', () => {
@@ -56,7 +62,9 @@ describe('node config versions', () => {
   });
 
   it('events and connect v0 -> v1 pass every event type and race every path', () => {
-    expect(migrateConfig({ id: 'e', type: 'camflow-events' }, eventsMigrations)).toMatchObject({ types: '', version: 1 });
+    expect(migrateConfig({ id: 'e', type: 'camflow-events' }, eventsMigrations)).toMatchObject({ types: '', detect: false, labels: '', version: 2 });
+    // v1 -> v2: detections stay off, as in v1.
+    expect(migrateConfig({ id: 'e', type: 'camflow-events', camera: 'c', types: 'vmd', version: 1 }, eventsMigrations)).toEqual({ id: 'e', type: 'camflow-events', camera: 'c', types: 'vmd', detect: false, labels: '', version: 2 });
     expect(migrateConfig({ id: 'x', type: 'camflow-connect' }, connectMigrations)).toMatchObject({
       lan: true, direct: true, p2p: true, relay: true, version: 1,
     });

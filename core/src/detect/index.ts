@@ -1,5 +1,6 @@
 export * from './describe.js';
 export * from './detector.js';
+export * from './enrol.js';
 export * from './faces.js';
 export { humanPaths } from './human.js';
 export * from './image.js';

@@ -5,14 +5,9 @@
  * The outcome goes to <base>/bridge/face_enrolled (`{"name","samples"}`, never retained), a refusal or
  * failure to <base>/bridge/error like every other command.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileStamp, type Job, type JobEngine } from '@camflow/core';
+import { enrolFace as enrolOnPipeline, FACE_NAME as NAME, type JobEngine, MAX_FACE_PICTURE_BYTES } from '@camflow/core';
 
-/** A photo of a person is a few hundred kB; anything far beyond is not one. */
-export const MAX_FACE_PICTURE_BYTES = 8 * 1024 * 1024;
-const NAME = /^[\p{L}\p{N}][\p{L}\p{N} .'_-]{0,63}$/u;
-const WAIT_MS = 120_000;
+export { MAX_FACE_PICTURE_BYTES };
 
 export type FaceCommand = { kind: 'camera'; camera: string; name: string } | { kind: 'picture'; name: string; jpeg: Buffer };
 
@@ -37,29 +32,7 @@ export function parseFaceCommand(base: string, topic: string, payload: Buffer, c
   return undefined;
 }
 
-/** Runs one enrolment on the pipeline and resolves with what to announce. */
-export async function enrolFace(engine: JobEngine, command: FaceCommand, inbox: string): Promise<{ name: string; samples: number }> {
-  let params: { name: string; camera?: string; images?: string[] };
-  if (command.kind === 'camera') params = { name: command.name, camera: command.camera };
-  else {
-    await mkdir(inbox, { recursive: true });
-    const file = join(inbox, `${fileStamp(new Date())}-${command.name.replace(/[^\w-]+/g, '_')}.jpg`);
-    await writeFile(file, command.jpeg);
-    params = { name: command.name, images: [file] };
-  }
-  const job = await engine.add('face-enroll', params);
-  const done = await finished(engine, job.id);
-  if (done.state !== 'completed') throw new Error(`enrolling ${command.name} ${done.state}: ${done.error ?? 'no reason given'}`);
-  const result = done.result as { name?: string; samples?: number } | undefined;
-  return { name: result?.name ?? command.name, samples: result?.samples ?? 0 };
-}
-
-async function finished(engine: JobEngine, id: string): Promise<Job> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const job = await engine.get(id);
-    if (job !== undefined && (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled')) return job;
-    if (Date.now() > deadline) throw new Error(`enrolment job ${id} did not finish within ${WAIT_MS / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+/** Runs one enrolment on the pipeline (core) and resolves with what to announce. */
+export function enrolFace(engine: JobEngine, command: FaceCommand, inbox: string): Promise<{ name: string; samples: number }> {
+  return enrolOnPipeline(engine, command.kind === 'camera' ? { name: command.name, camera: command.camera } : { name: command.name, jpeg: command.jpeg }, inbox);
 }

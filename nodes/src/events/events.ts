@@ -1,21 +1,31 @@
-import { type CameraEvent, ConfigError, type EventStreamStatus } from '@camflow/core';
+import { readFile } from 'node:fs/promises';
+import { type CameraEvent, ConfigError, type Detection, detectionFor, detectOnEvent, type EventStreamStatus } from '@camflow/core';
 import { cameraFrom } from '../camera/camera.js';
 import type { CameraHandle } from '../camera/handle.js';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from '../red.js';
 import { startNode } from '../shared/define.js';
 import { reportError } from '../shared/funnel.js';
+import { acquirePipeline, releasePipeline, runningPipeline } from '../shared/pipeline.js';
 import { withDefaults, type Migration } from '../shared/version.js';
 
 export interface EventsDef extends NodeDef {
   camera: string;
   /** Comma-separated event types to pass (case-insensitive); empty passes all. */
   types: string;
+  /** Also run detection on motion events and send what it finds. */
+  detect: boolean;
+  /** Comma-separated labels a detection message needs (`person, car`); empty: any. */
+  labels: string;
 }
 
-export const EVENTS_VERSION = 1;
+export const EVENTS_VERSION = 2;
 /** What the editor writes for a new node; also fills what an older or hand-written config lacks. */
-export const EVENTS_DEFAULTS = { camera: '', types: '' };
-export const eventsMigrations: readonly Migration[] = [withDefaults(EVENTS_DEFAULTS)];
+export const EVENTS_DEFAULTS = { camera: '', types: '', detect: false, labels: '' };
+export const eventsMigrations: readonly Migration[] = [
+  withDefaults({ camera: '', types: '' }),
+  // 1 -> 2: detections (off, as before).
+  withDefaults({ detect: false, labels: '' }),
+];
 
 /** The node's status for the camera's alert stream state; retry times in whole seconds. */
 export function streamStatus(RED: NodeAPI, status: EventStreamStatus): NodeStatus {
@@ -47,6 +57,24 @@ export function eventMessage(camera: CameraHandle, event: CameraEvent): Record<s
   };
 }
 
+/** One message per detection run that found something wanted: its detections and the annotated picture. */
+export async function detectionMessage(camera: CameraHandle, trigger: string, found: readonly Detection[]): Promise<Record<string, unknown>> {
+  const best = [...found].sort((a, b) => b.score - a.score)[0];
+  const image = best?.snapshot === undefined ? undefined : await readFile(best.snapshot).catch(() => undefined);
+  return {
+    topic: `${camera.label}/detection`,
+    payload: {
+      type: 'detection',
+      trigger,
+      labels: [...new Set(found.map((d) => (d.face?.known === true ? d.face.name : d.label)))],
+      time: best?.at ?? new Date().toISOString(),
+    },
+    detections: found.map((d) => ({ label: d.label, score: d.score, box: d.box, ...(d.zone === undefined ? {} : { zone: d.zone }), ...(d.face === undefined ? {} : { face: d.face }) })),
+    ...(image === undefined ? {} : { image }),
+    camera: camera.label,
+  };
+}
+
 export function typeFilter(types: string): (type: string) => boolean {
   const wanted = new Set(
     types
@@ -62,6 +90,35 @@ export default function register(RED: NodeAPI): void {
   function EventsNode(this: Node, raw: EventsDef): void {
     const { config, life } = startNode(RED, this, raw, eventsMigrations, EVENTS_DEFAULTS);
     const passes = typeFilter(config.types);
+    const wantsLabel = typeFilter(config.labels);
+    const detecting = config.detect === true;
+    if (detecting) {
+      // Detection runs on the pipeline's worker pool: held while this node is deployed.
+      acquirePipeline(RED);
+      life.onClose(() => releasePipeline());
+    }
+
+    /** Motion events -> a few snapshots -> the detector -> one message per run that found a wanted label. */
+    const detect = async (camera: CameraHandle, signal: AbortSignal): Promise<void> => {
+      const pipeline = await runningPipeline();
+      if (pipeline === undefined) throw new ConfigError(RED._('events.errors.noPipeline'));
+      await detectOnEvent({
+        camera: camera.camera(),
+        service: detectionFor(pipeline.services),
+        signal,
+        onDetection: () => undefined,
+        onRun: (run) => {
+          const wanted = run.detections.filter((d) => wantsLabel(d.label) || (d.face?.known === true && wantsLabel(d.face.name)));
+          if (wanted.length === 0) return;
+          void detectionMessage(camera, run.trigger, wanted).then((msg) => {
+            if (!life.closing) this.send(msg);
+          });
+        },
+        onError: (error) => {
+          if (!life.closing) reportError(this, error);
+        },
+      });
+    };
 
     // The camera's client keeps its alert stream up by itself (reboots, pulled cables, a password fixed
     // on the camera); this node shows the stream's state and ends its iteration only on close.
@@ -77,6 +134,11 @@ export default function register(RED: NodeAPI): void {
         this.status(streamStatus(RED, status));
       };
       const off = source.kind === 'hikvision' ? source.client.on('event-stream', show) : () => {};
+      const detections = detecting
+        ? detect(camera, signal).catch((error: unknown) => {
+            if (!life.closing) reportError(this, error);
+          })
+        : Promise.resolve();
       try {
         if (source.kind === 'hikvision') show(source.client.eventStreamStatus);
         for await (const event of source.events(signal)) {
@@ -84,6 +146,7 @@ export default function register(RED: NodeAPI): void {
         }
       } finally {
         off();
+        await detections;
       }
     };
 
