@@ -59,6 +59,7 @@ describe('bridge with Ring devices', () => {
     expect(front.dev).toMatchObject({ mf: 'Ring', mdl: expect.stringMatching(/Doorbell/) });
     expect(front.cmps.doorbell).toMatchObject({ p: 'event', device_class: 'doorbell', event_types: ['ring'], state_topic: 'camflow/front/doorbell' });
     expect(Object.keys(front.cmps)).toEqual(expect.arrayContaining(['camera', 'motion', 'event', 'snapshot_button']));
+    expect(front.cmps.event.event_types).toEqual(['motion', 'ring', 'other']);
     const garden = JSON.parse((await ha.waitFor('homeassistant/device/camflow_garden/config', (m) => JSON.parse(m.text).dev?.mf === 'Ring')).text);
     expect(garden.cmps.doorbell).toBeUndefined();
     expect((await ha.waitFor('camflow/front/snapshot')).payload.equals(PICTURE)).toBe(true);

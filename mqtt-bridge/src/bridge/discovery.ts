@@ -108,7 +108,9 @@ export const EVENT_TYPES: Readonly<Record<string, string>> = {
   ding: 'ring',
 };
 /** Every `event_type` the event entity declares: the mapped ones plus `other` for the rest. */
-export const HA_EVENT_TYPES: readonly string[] = [...new Set([...Object.values(EVENT_TYPES), 'other'])];
+export const HA_EVENT_TYPES: readonly string[] = [...new Set([...Object.values(EVENT_TYPES).filter((t) => t !== 'ring'), 'other'])];
+/** A Ring device's events: motion and dings (rings). */
+const RING_EVENT_TYPES: readonly string[] = ['motion', 'ring', 'other'];
 
 /** Event types that turn the motion binary_sensor on while active. */
 export const MOTION_EVENT_TYPES: ReadonlySet<string> = new Set([
@@ -223,6 +225,8 @@ export function cameraDiscovery(camera: CameraDescription, context: DiscoveryCon
     const { bridgeOnly, ...component } = COMPONENTS[feature](t);
     cmps[feature] = { ...component, ...(bridgeOnly ? { availability: bridgeAvailability } : {}), unique_id: uniqueId(prefix, camera.id, feature) };
   }
+  // The event types a device can send: a Hikvision camera never rings, a Ring device never crosses lines.
+  if (camera.kind === 'ring' && cmps.event !== undefined) cmps.event = { ...cmps.event, event_types: [...RING_EVENT_TYPES] };
   if (camera.kind === 'hikvision') {
     for (const overlay of camera.overlays) {
       cmps[`overlay_${overlay.id}`] = overlayComponent(prefix, camera.id, overlay, t);
