@@ -101,7 +101,9 @@ export default function register(RED: NodeAPI): void {
         return;
       }
       const type = typeof msg.jobType === 'string' && msg.jobType !== '' ? msg.jobType : config.jobType;
-      const params: Record<string, unknown> = { ...parseParams(config.params, RED), ...(isRecord(msg.params) ? msg.params : {}) };
+      // The editor's params belong to the editor's job type; another type from msg starts from msg.params alone.
+      const base = type === config.jobType ? parseParams(config.params, RED) : {};
+      const params: Record<string, unknown> = { ...base, ...(isRecord(msg.params) ? msg.params : {}) };
       if (config.camera !== '' && params.camera === undefined) {
         cameraFrom(RED, config.camera, life); // a clear error when the camera node is missing
         params.camera = config.camera;
