@@ -63,6 +63,6 @@ export interface NodeAPI {
   /** Message catalog lookup, pre-scoped to this node set's namespace. */
   _(key: string, substitutions?: Record<string, string | number>): string;
   /** Node-RED's settings (settings.js): its user directory, and a `camflow` section of ours. */
-  settings?: { userDir?: string; camflow?: { pipeline?: { workers?: boolean } } };
+  settings?: { userDir?: string; camflow?: { pipeline?: { workers?: boolean }; detect?: unknown } };
   log?: { warn?(message: string): void };
 }

@@ -101,11 +101,11 @@ export interface RunningNodeRed {
 }
 
 /** Starts `node-red` (the workspace's runtime) on a free loopback port with the given user dir. */
-export async function startNodeRed(userDir: string): Promise<RunningNodeRed> {
+export async function startNodeRed(userDir: string, camflow?: Record<string, unknown>): Promise<RunningNodeRed> {
   const port = await freePort();
   await writeFile(
     path.join(userDir, 'settings.js'),
-    `module.exports = { uiHost: '127.0.0.1', uiPort: ${port}, flowFile: 'flows.json', credentialSecret: 'camflow-e2e-secret',
+    `module.exports = { uiHost: '127.0.0.1', uiPort: ${port}, flowFile: 'flows.json', credentialSecret: 'camflow-e2e-secret',${camflow === undefined ? '' : ` camflow: ${JSON.stringify(camflow)},`}
       editorTheme: { tours: false, projects: { enabled: false } }, diagnostics: { enabled: false }, telemetry: { enabled: false },
       externalModules: { autoInstall: false, palette: { allowInstall: false } }, logging: { console: { level: 'info' } } };\n`,
   );

@@ -4,31 +4,46 @@
  */
 import { HikvisionSimulator, TrailCamSimulator } from '@camflow/simulators';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeOllama } from '../helpers/fake-ollama.js';
 import { admin, installPackedNodes, startNodeRed, type PackedInstall, type RunningNodeRed } from '../helpers/nodered-e2e.js';
 
-const TYPES = ['camflow-camera', 'camflow-overlay', 'camflow-snapshot', 'camflow-events', 'camflow-record', 'camflow-download', 'camflow-connect', 'camflow-detect'];
+const TYPES = ['camflow-camera', 'camflow-overlay', 'camflow-snapshot', 'camflow-events', 'camflow-record', 'camflow-download', 'camflow-connect', 'camflow-detect', 'camflow-job', 'camflow-faces'];
 const PASSWORD = 'e2e-Pa55word';
 
 let install: PackedInstall;
 let nodeRed: RunningNodeRed;
 const camera = new HikvisionSimulator({ username: 'admin', password: PASSWORD });
 const trail = new TrailCamSimulator({ did: 'LBCS-000000-CCCJJ', username: 'admin', password: PASSWORD, photos: 3 });
-const EXAMPLES = ['Overlay from a temperature inject', 'Snapshot on motion', 'Record on line crossing', "Download last night's clips", 'Trail camera connect and photo'];
+const EXAMPLES = [
+  'Overlay from a temperature inject',
+  'Snapshot on motion',
+  'Record on line crossing',
+  "Download last night's clips",
+  'Trail camera connect and photo',
+  'Notify with a snapshot when a person is seen',
+  'Describe motion with a local LLM',
+];
+const ollama = new FakeOllama({ answer: 'Two people stand at the front door.' });
+const people = readFileSync(new URL('../fixtures/detect/people.jpg', import.meta.url));
 
 beforeAll(async () => {
   await camera.start();
   await trail.start();
+  await ollama.start();
   install = await installPackedNodes();
-  nodeRed = await startNodeRed(install.userDir);
+  // Describe jobs ask Ollama: camflow's detect settings come from settings.js in Node-RED.
+  nodeRed = await startNodeRed(install.userDir, { detect: { ollama: { url: ollama.url, model: 'llava' } } });
 }, 180_000);
 
 afterAll(async () => {
   await nodeRed?.stop();
   await camera.stop();
   await trail.stop();
+  await ollama.stop();
   await install?.cleanup();
 });
 
@@ -157,6 +172,30 @@ describe('the packed package in a real Node-RED', () => {
     expect(jpeg.subarray(0, 2).toString('hex')).toBe('ffd8');
     expect(nodeRed.output()).not.toContain(PASSWORD);
   });
+
+  it('deploys the person example: a motion event on the camera saves the annotated picture of the people', async () => {
+    await rm('/tmp/camflow-person.jpg', { force: true });
+    camera.setSnapshot(people);
+    const flow = forSimulator(await example('Notify with a snapshot when a person is seen'));
+    await admin(nodeRed.url, '/flows', { method: 'POST', body: flow, headers: { 'Node-RED-Deployment-Type': 'full' } });
+    await camera.waitForAlertStreams(1);
+    camera.triggerEvent({ type: 'VMD', state: 'active' });
+    const size = await until('the person picture on disk', async () => (await stat('/tmp/camflow-person.jpg').catch(() => undefined))?.size || undefined, 60_000);
+    expect(size).toBeGreaterThan(1000);
+    expect((await readFile('/tmp/camflow-person.jpg')).subarray(0, 2).toString('hex')).toBe('ffd8');
+  }, 90_000);
+
+  it('deploys the describe example: motion -> snapshot job -> describe job -> the description', async () => {
+    const flow = forSimulator(await example('Describe motion with a local LLM')).map((node) =>
+      // The example's debug node shows the text in the sidebar; the test reads it from the log.
+      node['type'] === 'debug' ? { ...node, console: true } : node,
+    );
+    await admin(nodeRed.url, '/flows', { method: 'POST', body: flow, headers: { 'Node-RED-Deployment-Type': 'full' } });
+    await camera.waitForAlertStreams(1);
+    camera.triggerEvent({ type: 'VMD', state: 'active' });
+    await until('the description in the log', () => (nodeRed.output().includes('Two people stand at the front door.') ? true : undefined), 60_000);
+    expect(ollama.requests.some((r) => r.path === '/api/generate')).toBe(true);
+  }, 90_000);
 
   it('a redeploy without the camera closes its connections', async () => {
     await admin(nodeRed.url, '/flows', { method: 'POST', body: [{ id: 'e2e-tab', type: 'tab', label: 'e2e' }], headers: { 'Node-RED-Deployment-Type': 'full' } });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
 import { installPackedNodes, startNodeRed, type PackedInstall, type RunningNodeRed } from '../helpers/nodered-e2e.js';
 
-const FLOW_TYPES = ['camflow-overlay', 'camflow-snapshot', 'camflow-events', 'camflow-record', 'camflow-download', 'camflow-connect', 'camflow-detect'];
+const FLOW_TYPES = ['camflow-overlay', 'camflow-snapshot', 'camflow-events', 'camflow-record', 'camflow-download', 'camflow-connect', 'camflow-detect', 'camflow-job', 'camflow-faces'];
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
 ];

@@ -2,10 +2,11 @@
  * The processing pipeline inside Node-RED: workers run in the Node-RED process, on the embedded engine
  * (a SQLite file in `<userDir>/camflow/`, media in `<userDir>/camflow/media`), for as long as any camflow
  * camera is deployed. Jobs name cameras by their config node id; `camflow jobs` and `camflow worker`
- * processes can share the file. `camflow: { pipeline: { workers: false } }` in settings.js turns it off.
+ * processes can share the file. `camflow: { pipeline: { workers: false } }` in settings.js turns it off;
+ * `camflow: { detect: {...} }` is camflow.yaml's `detect:` section (labels, faces, `ollama` for describe).
  */
 import { join } from 'node:path';
-import { createPipeline, ensureError, pipelineConfig, type Pipeline } from '@camflow/core';
+import { createPipeline, detectConfig, ensureError, pipelineConfig, type Pipeline } from '@camflow/core';
 import type { NodeAPI } from '../red.js';
 import type { CameraNode } from '../camera/camera.js';
 
@@ -19,8 +20,11 @@ export function acquirePipeline(RED: NodeAPI): void {
   const dir = join(RED.settings?.userDir ?? process.cwd(), 'camflow');
   running = (async () => {
     try {
+      const detect = detectConfig.safeParse(RED.settings?.camflow?.detect ?? {});
+      if (!detect.success) RED.log?.warn?.(`camflow: settings.js camflow.detect is not valid, detection uses its defaults: ${detect.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const pipeline = await createPipeline({
         config: pipelineConfig.parse({ data_dir: dir, media_dir: join(dir, 'media') }),
+        detect: detect.success ? detect.data : detectConfig.parse({}),
         cameras: [],
         resolveCamera: (id) => (RED.nodes.getNode(id) as Partial<CameraNode> | null)?.camera?.camera(),
       });
