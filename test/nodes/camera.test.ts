@@ -45,7 +45,7 @@ describe('camflow-camera config node', () => {
     expect((await status).text).toBe('camflow.status.badConfig');
   });
 
-  it('a Hikvision-only node on a P2P camera reports a config error', async () => {
+  it('recording on a P2P camera (it cannot) reports a config error', async () => {
     const flow = onTab(
       withCatch([
         { id: 'trail', type: 'camflow-camera', kind: 'p2p', did: 'LBCS-000000-CCCJJ', host: '', version: 1 },
@@ -56,7 +56,7 @@ describe('camflow-camera config node', () => {
     await helper.load([cameraNode, recordNode], flow, { trail: { username: 'admin', password: 'x' } });
     const caught = nextMessage(helper.getNode('caught'));
     helper.getNode('rec').receive({ payload: 1 });
-    expect((await caught).error.message).toMatch(/is a p2p camera, not a Hikvision camera/);
+    expect((await caught).error.message).toMatch(/\(p2p\) cannot record/);
   });
 
   it('a P2P camera takes its servers, relay, LAN port, LAN grace, stagger and networks into the camera it opens', async () => {

@@ -111,6 +111,13 @@ describe('the Node-RED editor with camflow installed', () => {
     await expect(page.locator('#node-config-input-username').count()).resolves.toBe(1);
     await page.selectOption('#node-config-input-kind', 'p2p');
     await page.locator('#node-config-input-did').waitFor({ state: 'visible' });
+    // RTSP: the stream URL and its login; Ring: the device, and no login (that is `camflow ring login`).
+    await page.selectOption('#node-config-input-kind', 'rtsp');
+    await page.locator('#node-config-input-url').waitFor({ state: 'visible' });
+    await page.locator('#node-config-input-host').waitFor({ state: 'hidden' });
+    await page.selectOption('#node-config-input-kind', 'ring');
+    await page.locator('#node-config-input-device').waitFor({ state: 'visible' });
+    await page.locator('#node-config-input-password').waitFor({ state: 'hidden' });
     await page.locator('#node-config-dialog-cancel').click();
     await page.locator('#node-config-input-host').waitFor({ state: 'detached' });
     expect(consoleErrors).toEqual([]);

@@ -34,17 +34,18 @@ describe('node config versions', () => {
     expect(migrateConfig(config, migrations)).toEqual(config);
   });
 
-  it('camera v0 -> v2 fills what a hand-written config lacks and keeps what it has', () => {
+  it('camera v0 -> v3 fills what a hand-written config lacks and keeps what it has', () => {
     const migrated = migrateConfig({ id: 'c', type: 'camflow-camera', host: '10.0.0.2' }, cameraMigrations);
     expect(migrated).toEqual({
       id: 'c', type: 'camflow-camera', host: '10.0.0.2', kind: 'hikvision', port: '', tls: false, channel: 1, did: '', timeout: 5,
-      verify: 'system', fingerprint: '', ca: '', servers: '', relay: false, lanPort: '', lanGrace: 0, stagger: 0, cidrs: '', version: 2,
+      verify: 'system', fingerprint: '', ca: '', servers: '', relay: false, lanPort: '', lanGrace: 0, stagger: 0, cidrs: '',
+      url: '', preEvent: 0, device: '', version: 3,
     });
   });
 
-  it('camera v1 -> v2 keeps an HTTPS camera checked against the system CAs, as v1 did', () => {
+  it('camera v1 -> v3 keeps an HTTPS camera checked against the system CAs, as v1 did', () => {
     const v1 = { id: 'c', type: 'camflow-camera', kind: 'hikvision', host: 'cam', port: '', tls: true, channel: 2, did: '', timeout: 7, version: 1 };
-    expect(migrateConfig(v1, cameraMigrations)).toEqual({ ...v1, verify: 'system', fingerprint: '', ca: '', servers: '', relay: false, lanPort: '', lanGrace: 0, stagger: 0, cidrs: '', version: 2 });
+    expect(migrateConfig(v1, cameraMigrations)).toEqual({ ...v1, verify: 'system', fingerprint: '', ca: '', servers: '', relay: false, lanPort: '', lanGrace: 0, stagger: 0, cidrs: '', url: '', preEvent: 0, device: '', version: 3 });
   });
 
   it('overlay v0 -> v1 defaults to overlay 1 without sync', () => {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ConfigError, type TlsOption } from '@camflow/core';
 import type { Node, NodeAPI, NodeDef } from '../red.js';
 import { nodeLogger } from '../shared/logger.js';
@@ -30,10 +31,15 @@ export interface CameraDef extends NodeDef {
   cidrs: string;
   channel: string | number;
   did: string;
+  /** RTSP: the stream URL and the pre-event buffer (seconds). */
+  url: string;
+  preEvent: string | number;
+  /** Ring: the device's name in the Ring app, or its id. */
+  device: string;
   timeout: string | number;
 }
 
-export const CAMERA_VERSION = 2;
+export const CAMERA_VERSION = 3;
 /** What the editor writes for a new node; also fills what an older or hand-written config lacks. */
 export const CAMERA_DEFAULTS = {
   kind: 'hikvision',
@@ -51,6 +57,9 @@ export const CAMERA_DEFAULTS = {
   lanGrace: 0,
   stagger: 0,
   cidrs: '',
+  url: '',
+  preEvent: 0,
+  device: '',
   timeout: 5,
 };
 export const cameraMigrations: readonly Migration[] = [
@@ -58,7 +67,11 @@ export const cameraMigrations: readonly Migration[] = [
   withDefaults({ kind: 'hikvision', host: '', port: '', tls: false, channel: 1, did: '', timeout: 5 }),
   // 1 -> 2: certificate checking choices, and P2P servers, relay and LAN port (defaults behave as before).
   withDefaults({ verify: 'system', fingerprint: '', ca: '', servers: '', relay: false, lanPort: '', lanGrace: 0, stagger: 0, cidrs: '' }),
+  // 2 -> 3: RTSP and Ring cameras (their fields empty for the kinds before).
+  withDefaults({ url: '', preEvent: 0, device: '' }),
 ];
+
+const KINDS: readonly CameraKind[] = ['hikvision', 'p2p', 'rtsp', 'ring'];
 
 /** The node's HTTPS choices as core's TLS option. */
 export function tlsOptionOf(def: Pick<CameraDef, 'tls' | 'verify' | 'fingerprint' | 'ca'>): TlsOption {
@@ -86,12 +99,17 @@ function optionalNumber(value: unknown): number | undefined {
   return Number.isFinite(parsed) ? parsed : undefined;
 }
 
-export function cameraHandleFor(node: Node<CameraCredentials>, def: CameraDef): CameraHandle {
+/** `userDir`: Node-RED's; a Ring login is kept in `<userDir>/camflow` (`camflow ring login --data-dir` there). */
+export function cameraHandleFor(node: Node<CameraCredentials>, def: CameraDef, userDir?: string): CameraHandle {
   const port = optionalNumber(def.port);
   return new CameraHandle(
     {
       name: def.name ?? '',
-      kind: def.kind === 'p2p' ? 'p2p' : 'hikvision',
+      kind: KINDS.includes(def.kind) ? def.kind : 'hikvision',
+      url: String(def.url ?? '').trim(),
+      preEventS: optionalNumber(def.preEvent) ?? 0,
+      device: String(def.device ?? '').trim(),
+      ringDataDir: join(userDir ?? process.cwd(), 'camflow'),
       host: String(def.host).trim(),
       ...(port === undefined ? {} : { port }),
       tls: tlsOptionOf(def),
@@ -133,7 +151,7 @@ export default function register(RED: NodeAPI): void {
   function CameraConfigNode(this: CameraNode, raw: CameraDef): void {
     const def = currentConfig(raw, cameraMigrations, CAMERA_DEFAULTS);
     RED.nodes.createNode(this, raw); // the original: the runtime attached its flow to it
-    this.camera = cameraHandleFor(this, def);
+    this.camera = cameraHandleFor(this, def, RED.settings?.userDir);
     // Jobs (camflow jobs add, camflow-job nodes) run here while a camera is deployed.
     acquirePipeline(RED);
     this.on('close', (_removed, done) => {

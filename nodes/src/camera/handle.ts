@@ -1,4 +1,5 @@
 import {
+  cameraConfig,
   ConfigError,
   createCamera,
   OverlaySync,
@@ -45,6 +46,12 @@ export interface CameraSettings {
   channel: number;
   /** P2P device id, e.g. LBCS-000000-CCCJJ. */
   did: string;
+  /** RTSP: the stream URL (no credentials in it) and the pre-event buffer in seconds (0: off). */
+  url?: string;
+  preEventS?: number;
+  /** Ring: the device's name or id, and the folder with the login (`camflow ring login --data-dir`). */
+  device?: string;
+  ringDataDir?: string;
   username: string;
   password: string;
   timeoutMs: number;
@@ -71,7 +78,7 @@ export class CameraHandle {
   }
 
   get label(): string {
-    return this.settings.name || this.settings.host || this.settings.did;
+    return this.settings.name || this.settings.host || this.settings.did || this.settings.device || hostOf(this.settings.url) || 'camera';
   }
 
   /** The camera, whatever its kind (clients do no I/O until used). */
@@ -205,7 +212,30 @@ function observedTarget(client: HikvisionClient, onError: (error: Error) => void
 }
 
 /** The config-node settings as core's camera config (already checked by the editor; not re-parsed). */
+function hostOf(url: string | undefined): string {
+  try {
+    return url === undefined || url === '' ? '' : new URL(url).host;
+  } catch {
+    return '';
+  }
+}
+
+/** Camera ids in core are lower-case words; a Node-RED label may be anything. */
+function coreId(label: string): string {
+  return label.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'camera';
+}
+
 function coreConfigOf(s: Readonly<CameraSettings>, id: string): CameraConfig {
+  if (s.kind === 'rtsp' || s.kind === 'ring') {
+    // Through core's schema: its defaults, and its clear words for a wrong URL.
+    const raw =
+      s.kind === 'rtsp'
+        ? { id: coreId(id), name: id, type: 'rtsp', url: s.url ?? '', ...(s.username === '' ? {} : { username: s.username }), ...(s.password === '' ? {} : { password: s.password }), pre_event: (s.preEventS ?? 0) * 1000, timeout: s.timeoutMs }
+        : { id: coreId(id), name: id, type: 'ring', device: s.device ?? '', ...(s.ringDataDir === undefined ? {} : { data_dir: s.ringDataDir }), timeout: Math.max(s.timeoutMs, 15_000) };
+    const parsed = cameraConfig.safeParse(raw);
+    if (!parsed.success) throw new ConfigError(`camera ${id}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return parsed.data;
+  }
   if (s.kind === 'p2p') {
     return {
       id,

@@ -1,8 +1,9 @@
-import { ConfigError, type Job, type JobEngine } from '@camflow/core';
+import { ConfigError, type Job } from '@camflow/core';
 import { cameraFrom } from '../camera/camera.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../red.js';
 import { startNode } from '../shared/define.js';
 import { acquirePipeline, releasePipeline, runningPipeline } from '../shared/pipeline.js';
+import { settled } from '../shared/jobs.js';
 import { withDefaults, type Migration } from '../shared/version.js';
 
 export interface JobDef extends NodeDef {
@@ -48,33 +49,6 @@ function parseParams(text: string, RED: NodeAPI): Record<string, unknown> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(RED._('job.errors.badParams'));
   return parsed as Record<string, unknown>;
-}
-
-/** Resolves with the job once it is completed, failed or cancelled; progress on the way. Ends early when `signal` aborts. */
-function settled(engine: JobEngine, id: string, signal: AbortSignal, onProgress: (job: Job) => void): Promise<Job | undefined> {
-  return new Promise((resolve) => {
-    const offs: (() => void)[] = [];
-    const finish = (job: Job | undefined): void => {
-      for (const off of offs.splice(0)) off();
-      signal.removeEventListener('abort', onAbort);
-      resolve(job);
-    };
-    const onAbort = (): void => finish(undefined);
-    const mine = (listener: (job: Job) => void) => (job: Job) => {
-      if (job.id === id) listener(job);
-    };
-    offs.push(
-      engine.on('progress', mine(onProgress)),
-      engine.on('completed', mine(finish)),
-      engine.on('failed', mine(finish)),
-      engine.on('cancelled', mine(finish)),
-    );
-    signal.addEventListener('abort', onAbort, { once: true });
-    // It may have ended before the listeners were on.
-    void engine.get(id).then((job) => {
-      if (job !== undefined && ['completed', 'failed', 'cancelled'].includes(job.state)) finish(job);
-    });
-  });
 }
 
 /**

@@ -1,4 +1,8 @@
 import { ConfigError } from '@camflow/core';
+import type { CameraHandle } from '../camera/handle.js';
+import type { NodeAPI as RedAPI, NodeMessage } from '../red.js';
+import { settled } from '../shared/jobs.js';
+import { runningPipeline } from '../shared/pipeline.js';
 import { cameraFrom } from '../camera/camera.js';
 import type { Node, NodeAPI, NodeDef } from '../red.js';
 import { positiveNumber, startNode } from '../shared/define.js';
@@ -26,6 +30,33 @@ function durationSeconds(value: unknown, fallback: number): number {
   return seconds;
 }
 
+interface RecordJobResult {
+  path?: string;
+  start: string;
+  end: string;
+  duration_ms: number;
+  bytes?: number;
+}
+
+/**
+ * A camera that records to a file (RTSP): a `record` job on the Node-RED process's pipeline (the clip
+ * in `<userDir>/camflow/media/clips/`, starting before the trigger with a pre-event buffer), output
+ * once the file is whole.
+ */
+async function recordClipJob(RED: RedAPI, node: Node, cameraNodeId: string, camera: CameraHandle, seconds: number, msg: NodeMessage, signal: AbortSignal): Promise<NodeMessage | undefined> {
+  const pipeline = await runningPipeline();
+  if (pipeline === undefined) throw new ConfigError(RED._('record.errors.noPipeline'));
+  const job = await pipeline.engine.add('record', { camera: cameraNodeId, seconds: Math.max(1, Math.round(seconds)), pre_event: (camera.settings.preEventS ?? 0) > 0 });
+  node.status({ fill: 'red', shape: 'dot', text: 'camflow.status.recording' });
+  const done = await settled(pipeline.engine, job.id, signal, (running) => node.status({ fill: 'red', shape: 'dot', text: `${Math.round(running.progress.fraction * 100)}% ${running.progress.message ?? ''}`.trim() }));
+  if (done === undefined) return undefined; // closing
+  if (done.state !== 'completed') throw new Error(`camera ${camera.label}: recording ${done.state}: ${done.error ?? 'no reason given'}`);
+  const r = done.result as RecordJobResult;
+  const started = new Date(r.start);
+  const stopped = new Date(r.end);
+  return { ...msg, payload: { camera: camera.label, started, stopped, durationMs: r.duration_ms, ...(r.path === undefined ? {} : { path: r.path }), ...(r.bytes === undefined ? {} : { bytes: r.bytes }) } };
+}
+
 /**
  * Starts a manual recording for `msg.duration` seconds and outputs when it stops. A message that arrives
  * while a recording runs extends it to its own end when that is later; each message is output once,
@@ -39,7 +70,17 @@ export default function register(RED: NodeAPI): void {
     let session: RecordingSession | undefined;
     life.handleInput(async (msg, send, signal) => {
       const camera = cameraFrom(RED, config.camera, life);
-      const endsAt = Date.now() + durationSeconds(msg['duration'], fallback) * 1000;
+      const seconds = durationSeconds(msg['duration'], fallback);
+      const endsAt = Date.now() + seconds * 1000;
+      const source = camera.camera();
+      if (source.kind !== 'hikvision') {
+        if (source.recordClip === undefined) throw new ConfigError(`camera '${camera.label}' (${source.kind}) cannot record; download its recordings instead`);
+        const out = await recordClipJob(RED, this, config.camera, camera, seconds, msg, signal);
+        if (out === undefined) return;
+        this.status({ fill: 'green', shape: 'dot', text: 'camflow.status.done' });
+        send(out);
+        return;
+      }
       const client = camera.hikvision();
       const track = camera.settings.channel * 100 + 1;
       if (session === undefined || !session.extendTo(endsAt)) {
