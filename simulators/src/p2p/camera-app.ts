@@ -5,16 +5,19 @@
  * (shared/reference/trailcam-artemis.md). Replies: base64 ciphertext + 21 NULs, as the camera sends.
  * ARTEMIS frames, command encryption and the live media record use core's codec, which the captured
  * packets pin. The channel-4 thumbnail record is not in any capture: its layout is the simulator's
- * own (thumbnailRecord below), documented where core decodes it.
+ * own (thumbnailRecord below), documented where core decodes it. Whole files (cmdId 1285) come in
+ * 72-byte-header chunks on channel 3, following the assumptions written down in core's file-codec.ts.
  */
 import {
   ArtemisType,
   decryptCommand,
   encodeArtemisFrame,
   encodeEventPayload,
+  encodeFileChunk,
   encodeMediaRecord,
   encryptCommand,
 } from '@camflow/core';
+import { mediaFileBytes } from './media-files.js';
 import { deviceInfoJson } from './device-info.js';
 import { thumbnailJpeg } from './jpeg.js';
 
@@ -32,12 +35,16 @@ export interface CameraAppOptions {
   password: string;
   photos: readonly Photo[];
   frameIntervalMs: number;
+  /** Pause between file chunks (a camera's SD card and Wi-Fi); 0 sends a file at once. */
+  fileChunkIntervalMs?: number;
   write: (channel: number, data: Buffer) => void;
   onHeartbeat: () => void;
 }
 
 const HEADER = 20;
 const CAMERA_NULS = 21;
+/** File bytes per channel-3 record: 16 DRWs of 1024 bytes. */
+const FILE_CHUNK = 16 * 1024 - 72;
 /** The camera rejects pages of 50 or more (pwnb0t notes). */
 const MAX_PAGE = 49;
 
@@ -47,6 +54,7 @@ export class CameraApp {
   #token: number | undefined;
   #live: NodeJS.Timeout | undefined;
   #frames = 0;
+  #stopped = false;
 
   constructor(options: CameraAppOptions) {
     this.#o = options;
@@ -57,6 +65,7 @@ export class CameraApp {
   }
 
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#live);
     this.#live = undefined;
   }
@@ -103,6 +112,8 @@ export class CameraApp {
         return this.#mediaList(seq, request);
       case 772:
         return this.#thumbnails(seq, request);
+      case 1285:
+        return this.#download(seq, request);
       case 258:
         this.#startLive();
         return this.#reply(seq, { errorMsg: 'Success', result: 0, cmdId: 258 });
@@ -143,6 +154,37 @@ export class CameraApp {
       const record = thumbnailRecord(photo, thumbnailJpeg(photo.mediaDirNum, photo.mediaNum));
       this.#o.write(4, encodeArtemisFrame({ event: false, type: ArtemisType.MEDIA, seq: 4 }, record));
     }
+  }
+
+  /** Whole files: one reply, then the file in order on channel 3 (file-codec.ts A1-A6). */
+  #download(seq: number, request: Record<string, unknown>): void {
+    const reqs = Array.isArray(request['downloadReqs']) ? (request['downloadReqs'] as unknown[]) : [];
+    const wanted = reqs.map((req) => {
+      const r = (req ?? {}) as Record<string, unknown>;
+      return this.#o.photos.find((p) => p.fileType === r['fileType'] && p.mediaDirNum === r['dirNum'] && p.mediaNum === r['mediaNum']);
+    });
+    if (wanted.length === 0 || wanted.some((file) => file === undefined)) {
+      return this.#reply(seq, { cmdRet: -1, result: -1, errorMsg: 'No such file', cmdId: 1285 });
+    }
+    this.#reply(seq, { cmdRet: 0, result: 0, cmdId: 1285 });
+    const chunks: Buffer[] = [];
+    for (const file of wanted as Photo[]) {
+      const bytes = mediaFileBytes(file.fileType, file.mediaDirNum, file.mediaNum);
+      for (let offset = 0; offset < bytes.length; offset += FILE_CHUNK) {
+        const data = bytes.subarray(offset, offset + FILE_CHUNK);
+        chunks.push(encodeFileChunk({ fileType: file.fileType, dirNum: file.mediaDirNum, mediaNum: file.mediaNum, fileSize: bytes.length, offset, data }));
+      }
+    }
+    const interval = this.#o.fileChunkIntervalMs ?? 0;
+    const send = (chunk: Buffer): void => this.#o.write(3, encodeArtemisFrame({ event: false, type: ArtemisType.MEDIA, seq: 3 }, chunk));
+    if (interval === 0) return chunks.forEach(send);
+    const next = (): void => {
+      const chunk = chunks.shift();
+      if (chunk === undefined || this.#stopped) return;
+      send(chunk);
+      setTimeout(next, interval).unref();
+    };
+    next();
   }
 
   #startLive(): void {

@@ -35,6 +35,8 @@ export interface TrailCamSimulatorOptions {
   password?: string;
   /** Photos on the SD card. Default 12. */
   photos?: number;
+  /** Videos on the SD card (fileType 1, 10 s each), newer than the photos. Default 0. */
+  videos?: number;
   /** Concurrent sessions the camera accepts; further PUNCH_PKTs are ignored. Default 1. */
   maxSessions?: number;
   paths?: Partial<Record<SimPath, PathBehaviour>>;
@@ -51,6 +53,8 @@ export interface TrailCamSimulatorOptions {
   aliveIntervalMs?: number;
   aliveTimeoutMs?: number;
   frameIntervalMs?: number;
+  /** Pause between the chunks of a downloaded file (cmdId 1285). Default 0: at once. */
+  fileChunkIntervalMs?: number;
 }
 
 export interface DeviceSessionInfo {
@@ -97,14 +101,26 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
     this.#paths = { ...options.paths };
     this.did = parseDid(options.did ?? 'LBCS-000000-CCCJJ');
     const now = Math.floor(Date.now() / 1000);
-    this.photos = Array.from({ length: options.photos ?? 12 }, (_, i) => ({
-      fileType: 0,
-      mediaDirNum: 100,
-      mediaNum: 318 - i,
-      durationMs: 0,
-      mediaId: 3_361_310_203 - i * 7919,
-      mediaTime: now - i * 3600,
+    const videos = Array.from({ length: options.videos ?? 0 }, (_, i) => ({
+      fileType: 1,
+      mediaDirNum: 101,
+      mediaNum: 20 - i,
+      durationMs: 10_000,
+      mediaId: 3_361_400_000 - i * 7919,
+      mediaTime: now - 60 - i * 1800,
     }));
+    // Newest first, as the camera lists them.
+    this.photos = [
+      ...videos,
+      ...Array.from({ length: options.photos ?? 12 }, (_, i) => ({
+        fileType: 0,
+        mediaDirNum: 100,
+        mediaNum: 318 - i,
+        durationMs: 0,
+        mediaId: 3_361_310_203 - i * 7919,
+        mediaTime: now - i * 3600,
+      })),
+    ].sort((a, b) => b.mediaTime - a.mediaTime);
   }
 
   get lanPort(): number {
@@ -299,6 +315,7 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
       password: this.#o.password ?? 'admin',
       photos: this.photos,
       frameIntervalMs: this.#o.frameIntervalMs ?? 40,
+      fileChunkIntervalMs: this.#o.fileChunkIntervalMs ?? 0,
       write: (channel, data) => link.write(channel, data),
       onHeartbeat: () => {
         this.stats.heartbeats++;

@@ -6,3 +6,4 @@ export type { Photo } from './camera-app.js';
 export { thumbnailJpeg } from './jpeg.js';
 export { decodeSim, encodeSim, type SimMessage, type ServerMessage, type PinnedMessage } from './wire.js';
 export { thumbnailRecord } from './camera-app.js';
+export { mediaFileBytes } from './media-files.js';

@@ -1,7 +1,8 @@
 /**
  * The ARTEMIS command layer over an open PPPP session: encrypted JSON requests on channel 0 matched
  * to replies by seq, heartbeats (their own seq space from 0x00010001, no reply), and the streams the
- * camera pushes: live media records (channel 1), thumbnails (channel 4), events (channel 6).
+ * camera pushes: live media records (channel 1), file downloads (channel 3), thumbnails (channel 4),
+ * events (channel 6).
  */
 import { ProtocolError, TimeoutError, abortErrorFrom } from '../../errors.js';
 import { TypedEmitter } from '../../events.js';
@@ -17,9 +18,10 @@ import {
   encryptCommand,
 } from './artemis-codec.js';
 import { ArtemisStreamParser } from './artemis-stream.js';
+import { decodeFileChunk, type FileChunk } from './file-codec.js';
 import type { PpppSession } from './session.js';
 
-export const Channel = { CONTROL: 0, LIVE: 1, THUMBNAIL: 4, EVENT: 6 } as const;
+export const Channel = { CONTROL: 0, LIVE: 1, FILE: 3, THUMBNAIL: 4, EVENT: 6 } as const;
 
 export interface Thumbnail {
   fileType: number;
@@ -32,6 +34,11 @@ export interface ArtemisEvents {
   event: Record<string, unknown>;
   media: MediaRecord;
   thumbnail: Thumbnail;
+  /** A piece of a file being downloaded (cmdId 1285, channel 3), or why one could not be read. */
+  fileChunk: FileChunk;
+  fileError: Error;
+  /** The session ended (failAll): transfers waiting for data stop at once. */
+  closed: Error;
   hello: Buffer;
 }
 
@@ -101,6 +108,7 @@ export class ArtemisConnection extends TypedEmitter<ArtemisEvents> {
     const waiting = [...this.#waiting.values()];
     this.#waiting.clear();
     for (const waiter of waiting) waiter.reject(error);
+    this.emit('closed', error);
   }
 
   #onData(channel: number, data: Buffer): void {
@@ -129,6 +137,13 @@ export class ArtemisConnection extends TypedEmitter<ArtemisEvents> {
     if (frame.event) return this.emit('event', decodeEventPayload(frame.payload));
     if (channel === Channel.LIVE) return this.emit('media', decodeMediaRecord(frame.payload));
     if (channel === Channel.THUMBNAIL) return this.emit('thumbnail', decodeThumbnail(frame.payload));
+    if (channel === Channel.FILE) {
+      try {
+        return this.emit('fileChunk', decodeFileChunk(frame.payload));
+      } catch (error) {
+        return this.emit('fileError', error as Error);
+      }
+    }
     if (frame.type !== ArtemisType.REPLY) return;
     const waiter = this.#waiting.get(frame.seq);
     if (waiter === undefined) return this.#log.debug(`reply seq ${frame.seq} matches no request`);

@@ -1,9 +1,11 @@
 /**
  * TrailCam (KJK230 and clones) client: races the PPPP paths, logs in over ARTEMIS and keeps the
- * link alive with the 3 s heartbeat. Commands: device info, media list, thumbnails, live video.
+ * link alive with the 3 s heartbeat. Commands: device info, media list, thumbnails, whole files, live video.
  * Constructors do no I/O; connect() and close() are explicit; close() sends CLOSE so the camera
  * frees its session slot at once.
  */
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { AuthError, ConnectionError, ProtocolError, abortErrorFrom } from '../../errors.js';
 import { TypedEmitter } from '../../events.js';
 import { type Logger, noopLogger, registerSecret } from '../../log.js';
@@ -17,6 +19,7 @@ import { MediaCommands, type MediaItem, type CommandOptions } from './media.js';
 import { DEFAULT_BROADCAST, DEFAULT_LAN_PORT, DEFAULT_SESSION_PORTS, MODE_WEIGHTS, planAttempts, resolveServers } from './plan.js';
 import { PpppSession, type PpppSessionOptions } from './session.js';
 import type { MediaRecord } from './artemis-codec.js';
+import type { FileRef } from './file-codec.js';
 
 export interface TrailCamClientOptions {
   did: string;
@@ -253,6 +256,38 @@ export class TrailCamClient extends TypedEmitter<TrailCamEvents> {
 
   thumbnail(item: MediaItem | string, o: CommandOptions = {}): Promise<Buffer> {
     return this.#ready().thumbnail(item, o);
+  }
+
+  /**
+   * A whole photo or video (cmdId 1285) into `path`: bytes go to `<path>.part`, renamed once the
+   * last one is written, so a file under its name is always whole. A failure or a cancel removes the
+   * .part (the camera cannot resume a transfer as far as anyone knows: the next attempt starts over).
+   */
+  async downloadMedia(item: MediaItem | FileRef, path: string, o: CommandOptions & { onProgress?: (bytes: number, total: number | undefined) => void } = {}): Promise<{ path: string; bytes: number }> {
+    const ref: FileRef = 'mediaDirNum' in item ? { fileType: item.fileType, dirNum: item.mediaDirNum, mediaNum: item.mediaNum } : item;
+    const part = `${path}.part`;
+    await mkdir(dirname(path), { recursive: true });
+    const handle = await open(part, 'w');
+    let written = 0;
+    try {
+      const { bytes } = await this.#ready().download(ref, {
+        ...(o.signal === undefined ? {} : { signal: o.signal }),
+        onChunk: async (chunk) => {
+          await handle.write(chunk.data, 0, chunk.data.length, chunk.offset);
+          written = chunk.offset + chunk.data.length;
+          o.onProgress?.(written, chunk.fileSize);
+        },
+      });
+      await handle.close();
+      // A cancel that came while the last bytes were written still cancels: no file appears.
+      o.signal?.throwIfAborted();
+      await rename(part, path);
+      return { path, bytes };
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await rm(part, { force: true });
+      throw error;
+    }
   }
 
   /** The newest photo's thumbnail (a JPEG). Live frames are H.264 and would need a decoder. */

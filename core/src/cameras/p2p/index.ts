@@ -22,6 +22,7 @@ export * from './artemis-codec.js';
 export { ArtemisStreamParser, type StreamItem } from './artemis-stream.js';
 export { ArtemisConnection, Channel as ArtemisChannel, THUMBNAIL_HEADER_SIZE, decodeThumbnail, encodeThumbnail, type Thumbnail } from './artemis.js';
 export { DrwReceiver, DrwSender } from './drw.js';
+export * from './file-codec.js';
 export { PpppSession, type PpppSessionOptions, type SessionEvents } from './session.js';
 export { type Link, type PathMode, disposeLink } from './handshake.js';
 export { type PathContext, directPath, lanPath, p2pPath, relayPath } from './paths.js';

@@ -1,11 +1,13 @@
 /**
  * ARTEMIS commands after login (JSON shapes from the captures, trailcam-artemis.md): device info
  * (512), media list (768, paged), thumbnails (772, images on channel 4), live video (258/259,
- * records on channel 1).
+ * records on channel 1), and full files (1285, chunks on channel 3; see file-codec.ts for what is
+ * assumed there).
  */
 import { ConfigError, ProtocolError, TimeoutError, abortErrorFrom } from '../../errors.js';
 import type { MediaRecord } from './artemis-codec.js';
 import type { ArtemisConnection, Thumbnail } from './artemis.js';
+import { FileAssembly, type FileChunk, type FileRef, fileDownloadRefusal, fileDownloadRequest } from './file-codec.js';
 
 export interface CommandOptions {
   signal?: AbortSignal;
@@ -64,6 +66,71 @@ export class MediaCommands {
       if (files.length < pageSize) break;
     }
     return items.slice(0, maxItems);
+  }
+
+  /**
+   * One whole photo or video (cmdId 1285): `onChunk` gets its bytes in order (awaited, so a slow disk
+   * slows nothing else down but this transfer). Resolves with the size once the last byte is written.
+   * Fails on a refusal, a broken chunk order, the session closing, or no data for the timeout.
+   */
+  download(ref: FileRef, o: CommandOptions & { onChunk: (chunk: FileChunk) => Promise<void> | void }): Promise<{ bytes: number }> {
+    const run = this.#thumbnailQueue.then(() => this.#downloadNow(ref, o));
+    this.#thumbnailQueue = run.catch(() => {});
+    return run;
+  }
+
+  #downloadNow(ref: FileRef, o: CommandOptions & { onChunk: (chunk: FileChunk) => Promise<void> | void }): Promise<{ bytes: number }> {
+    const assembly = new FileAssembly(ref);
+    const name = `${ref.dirNum}/${ref.mediaNum}`;
+    return new Promise((resolve, reject) => {
+      let idle: NodeJS.Timeout | undefined;
+      let writing: Promise<void> = Promise.resolve();
+      let settled = false;
+      const offs: (() => void)[] = [];
+      const finish = (error?: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(idle);
+        for (const off of offs) off();
+        o.signal?.removeEventListener('abort', onAbort);
+        if (error !== undefined) {
+          writing.catch(() => {});
+          reject(error);
+        } else writing.then(() => resolve({ bytes: assembly.received }), reject);
+      };
+      const arm = (): void => {
+        clearTimeout(idle);
+        idle = setTimeout(() => finish(new TimeoutError(`no data of file ${name} for ${this.#timeoutMs} ms (${assembly.received}${assembly.size === undefined ? '' : ` of ${assembly.size}`} bytes)`)), this.#timeoutMs);
+      };
+      const onAbort = (): void => finish(abortErrorFrom(o.signal as AbortSignal));
+      offs.push(
+        this.#artemis.on('fileChunk', (chunk) => {
+          if (settled || !assembly.owns(chunk)) return;
+          try {
+            const whole = assembly.accept(chunk);
+            arm();
+            writing = writing.then(() => o.onChunk(chunk));
+            // A failed write ends the transfer now, not at the last chunk.
+            writing.catch((error: unknown) => finish(error as Error));
+            if (whole) finish();
+          } catch (error) {
+            finish(error as Error);
+          }
+        }),
+        this.#artemis.on('fileError', (error) => finish(error)),
+        this.#artemis.on('closed', (error) => finish(error)),
+      );
+      if (o.signal?.aborted === true) return onAbort();
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      arm();
+      this.#command(fileDownloadRequest(ref), o).then(
+        (reply) => {
+          const refusal = fileDownloadRefusal(reply);
+          if (refusal !== undefined) finish(new ProtocolError(`the camera refused file ${name}: ${refusal}`));
+        },
+        (error: unknown) => finish(error as Error),
+      );
+    });
   }
 
   /** One thumbnail. Requests go one at a time so each image on channel 4 maps to its request. */
