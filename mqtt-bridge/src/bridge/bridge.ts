@@ -283,7 +283,7 @@ export class Bridge {
     if (overlays.length > 0 && this.#overlays !== undefined) features.push(new OverlayFeature(context, this.#overlays, () => device.description.overlays));
     if (engine !== undefined) {
       features.push(new ClipsFeature(context, engine));
-      if (context.source.kind === 'hikvision' || context.source.kind === 'ring') features.push(new DownloadFeature(context, engine, this.#mqtt.download_span / 3_600_000));
+      if (context.source.kind !== 'rtsp') features.push(new DownloadFeature(context, engine, this.#mqtt.download_span / 3_600_000));
       const detection = this.#options.detection?.(context.camera.id);
       if (detection !== undefined) features.push(new DetectionFeature(context, { ...detection, engine }));
     }

@@ -144,7 +144,7 @@ type Feature =
 /** Which entities each kind of camera gets. A P2P trail camera has no alert stream and no overlays. */
 const FEATURES: Readonly<Record<CameraKind, readonly Feature[]>> = {
   hikvision: ['camera', 'motion', 'event', 'snapshot_button', 'record_button', 'recording', 'download_button', 'overlay_sync', 'overlay_ms', 'last_error'],
-  p2p: ['camera', 'snapshot_button', 'last_error', 'connection'],
+  p2p: ['camera', 'snapshot_button', 'download_button', 'last_error', 'connection'],
   rtsp: ['camera', 'snapshot_button', 'record_button', 'recording', 'last_error'],
   ring: ['camera', 'motion', 'event', 'doorbell', 'snapshot_button', 'download_button', 'last_error'],
 };

@@ -7,6 +7,7 @@ import { ConfigError } from '../../errors.js';
 import type { PipelineServices } from '../../pipeline/services.js';
 import type { Job, JobEngine } from '../../pipeline/types.js';
 import type { HikvisionCamera } from '../camera.js';
+import { searchTrailcamMedia } from '../p2p/recordings.js';
 import { searchRingRecordings } from '../ring/recordings.js';
 import type { RecordingMatch } from './types.js';
 
@@ -32,7 +33,7 @@ export interface QueuedRecordings {
 /** The camera from the pipeline's services, which must be a Hikvision one (a ConfigError otherwise). */
 export function hikvisionFromServices(services: Pick<PipelineServices, 'camera'>, cameraId: string): HikvisionCamera {
   const camera = services.camera(cameraId);
-  if (camera.kind !== 'hikvision') throw new ConfigError(`camera ${cameraId} is a ${camera.kind} camera; recordings are searched on Hikvision cameras, NVRs and Ring`);
+  if (camera.kind !== 'hikvision') throw new ConfigError(`camera ${cameraId} is a ${camera.kind} camera; recordings are searched on Hikvision cameras, NVRs, Ring and TrailCams`);
   return camera;
 }
 
@@ -47,6 +48,7 @@ export async function searchCameraRecordings(services: Pick<PipelineServices, 'c
   checkSpan(cameraId, span);
   const any = services.camera(cameraId);
   if (any.kind === 'ring') return searchRingRecordings(any.client, span);
+  if (any.kind === 'p2p') return searchTrailcamMedia(any, span);
   const camera = hikvisionFromServices(services, cameraId);
   const matches = await camera.client.searchRecordings(
     { from: span.from, to: span.to, track: span.track ?? camera.channel * 100 + 1 },

@@ -1,6 +1,7 @@
 /**
- * `download`: one recording from a Hikvision camera or NVR, or from Ring's cloud (`playback_uri`
- * `ring:<ding id>`), into the media folder. A file that exists
+ * `download`: one recording from a Hikvision camera or NVR, from Ring's cloud (`playback_uri`
+ * `ring:<ding id>`), or a TrailCam's whole photo or video (`trailcam:<type>/<dir>/<num>`), into the
+ * media folder. A file that exists
  * is whole: bytes go to `<file>.part`, renamed only once every byte promised has arrived. A `.part`
  * left by a broken attempt is resumed with an HTTP Range request; a device that ignores Range
  * answers 200 with the whole recording, and the download starts again from byte 0 (isapi.md says
@@ -9,7 +10,8 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { HikvisionCamera, RingCamera } from '../../cameras/camera.js';
+import type { HikvisionCamera, P2pCamera, RingCamera } from '../../cameras/camera.js';
+import { connectedTrailcam, TRAILCAM_PLAYBACK_PREFIX, trailcamFileName, trailcamFileRef } from '../../cameras/p2p/recordings.js';
 import { openRingRecording, RING_PLAYBACK_PREFIX } from '../../cameras/ring/recordings.js';
 import { DEFAULT_RECORDING_NAME, renderRecordingName } from '../../cameras/hikvision/recordings-name.js';
 import { abortErrorFrom, CamflowError, type CamflowErrorOptions, ConnectionError, ensureError, ProtocolError, TimeoutError } from '../../errors.js';
@@ -84,7 +86,8 @@ export function createDownloadJob(options: DownloadJobOptions = {}) {
       const track = params.track ?? (camera.kind === 'hikvision' ? camera.channel * 100 + 1 : 101);
       // Ring names times in UTC, as its API does; a Hikvision camera in its configured time zone.
       const zone = camera.kind === 'hikvision' ? camera.client.timeZone : 'utc';
-      const path = join(ctx.services.mediaDir, renderRecordingName(template, { camera: params.camera, start, end, track }, zone));
+      const rendered = join(ctx.services.mediaDir, renderRecordingName(template, { camera: params.camera, start, end, track }, zone));
+      const path = camera.kind === 'p2p' ? trailcamFileName(rendered, trailcamFileRef(params.playback_uri)) : rendered;
       const result = (bytes: number, skipped: boolean): DownloadResult => ({
         camera: params.camera,
         path,
@@ -105,6 +108,7 @@ export function createDownloadJob(options: DownloadJobOptions = {}) {
       } catch (error) {
         throw prefixed(diskError(error, dirname(path)), params.camera);
       }
+      if (camera.kind === 'p2p') return result(await fetchTrailcamFile(camera, params, path, ctx), false);
       const open = (o: { signal: AbortSignal; headers?: Record<string, string> }): Promise<RecordingResponse> =>
         camera.kind === 'ring' ? openRingRecording(camera.client, params.playback_uri, o) : camera.client.openRecording(params.playback_uri, o);
       const bytes = await fetchToPart(open, params, path, label, ctx);
@@ -122,12 +126,35 @@ interface RecordingResponse {
   body: unknown;
 }
 
-function recordingCamera(ctx: HandlerContext, id: string): HikvisionCamera | RingCamera {
+function recordingCamera(ctx: HandlerContext, id: string): HikvisionCamera | RingCamera | P2pCamera {
   const camera = ctx.services.camera(id);
-  if (camera.kind !== 'hikvision' && camera.kind !== 'ring') {
-    throw new UnrecoverableJobError(`camera ${id} is a ${camera.kind} camera; download jobs fetch Hikvision and Ring recordings`);
+  if (camera.kind !== 'hikvision' && camera.kind !== 'ring' && camera.kind !== 'p2p') {
+    throw new UnrecoverableJobError(`camera ${id} is a ${camera.kind} camera; download jobs fetch Hikvision, Ring and TrailCam recordings`);
   }
   return camera;
+}
+
+/** A whole TrailCam photo or video (cmdId 1285) into `path` (the client writes `.part` and renames). */
+async function fetchTrailcamFile(camera: P2pCamera, params: DownloadParams, path: string, ctx: HandlerContext): Promise<number> {
+  const ref = trailcamFileRef(params.playback_uri);
+  await connectedTrailcam(camera, ctx.signal);
+  let meter: Meter | undefined;
+  try {
+    const { bytes } = await camera.client.downloadMedia(ref, path, {
+      signal: ctx.signal,
+      onProgress: (bytes, total) => {
+        meter ??= new Meter(0, total, ctx);
+        meter.update(bytes);
+      },
+    });
+    meter?.update(bytes, true);
+    return bytes;
+  } catch (error) {
+    if (ctx.signal.aborted) throw abortErrorFrom(ctx.signal);
+    const e = ensureError(error);
+    if ((e as NodeJS.ErrnoException).syscall !== undefined && !(e instanceof CamflowError)) throw prefixed(diskError(e, path), params.camera);
+    throw e instanceof CamflowError && !e.message.startsWith('camera ') ? new (e.constructor as new (m: string, o: CamflowErrorOptions) => CamflowError)(`camera ${params.camera}: ${e.message}`, { cause: e }) : e;
+  }
 }
 
 /** Streams the recording into `<path>.part` (resuming what is there), then renames it. Returns the bytes. */
@@ -298,6 +325,7 @@ export function formatBytes(bytes: number): string {
 }
 
 function recordingLabel(params: DownloadParams): string {
+  if (params.playback_uri.startsWith(TRAILCAM_PLAYBACK_PREFIX)) return `${params.playback_uri.slice(TRAILCAM_PLAYBACK_PREFIX.length)} (${params.start})`;
   if (params.playback_uri.startsWith(RING_PLAYBACK_PREFIX)) return `${params.playback_uri.slice(RING_PLAYBACK_PREFIX.length)} (${params.start})`;
   const name = /[?&]name=([^&]+)/.exec(params.playback_uri)?.[1];
   return name === undefined ? `from ${params.start}` : `${decodeURIComponent(name)} (${params.start})`;

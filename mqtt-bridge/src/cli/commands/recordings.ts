@@ -41,7 +41,7 @@ async function check(values: { config?: string; camera?: string; from?: string; 
   const { config } = await configFrom(values.config, io);
   const camera = config.cameras.find((c) => c.id === values.camera);
   if (camera === undefined) throw new UsageError(`no camera '${values.camera}' in ${values.config} (known: ${config.cameras.map((c) => c.id).join(', ') || 'none'})`);
-  if (camera.type !== 'hikvision' && camera.type !== 'ring') throw new UsageError(`camera ${camera.id} is a ${camera.type} camera; recordings are searched on Hikvision cameras, NVRs and Ring`);
+  if (camera.type === 'rtsp') throw new UsageError(`camera ${camera.id} is an RTSP camera; it keeps no recordings to search (record clips with camflow clip)`);
   return { config, file: values.config, camera: camera.id, from, to };
 }
 
