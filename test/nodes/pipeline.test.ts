@@ -10,12 +10,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CameraServices, CpuPool, JobRegistry, noopLogger, snapshotJob, SqliteEngine } from '@camflow/core';
 import { HikvisionSimulator } from '@camflow/simulators';
 import cameraNode from 'node-red-contrib-camflow/dist/camera/camera.js';
-import { helper, nodeRedUserDir, onTab } from '../helpers/nodered.js';
+import downloadNode from 'node-red-contrib-camflow/dist/download/download.js';
+import { createDownloadJob } from '@camflow/core';
+import { helper, messages, nodeRedUserDir, onTab } from '../helpers/nodered.js';
 
 let sim: HikvisionSimulator;
 let dir: string;
 beforeEach(async () => {
-  sim = new HikvisionSimulator({ password: 'Pipe-Pa55' });
+  sim = new HikvisionSimulator({ password: 'Pipe-Pa55', recordingCount: 2, recordingsEnd: new Date(Date.now() - 60_000) });
   await sim.start();
   dir = await mkdtemp(path.join(tmpdir(), 'camflow-nr-jobs-'));
 });
@@ -39,6 +41,37 @@ describe('the job pipeline in Node-RED', () => {
       const result = (await engine.get(job.id))?.result as { path: string };
       expect(result.path.startsWith(path.join(nodeRedUserDir, 'camflow', 'media'))).toBe(true);
       expect((await readFile(result.path)).subarray(0, 2).toString('hex')).toBe('ffd8');
+    } finally {
+      await engine.stop(0);
+    }
+  });
+
+  it('camflow-download fetches into its folder through download jobs, which the CLI can see', async () => {
+    const folder = path.join(dir, 'clips');
+    await helper.load(
+      [cameraNode, downloadNode],
+      onTab(
+        [
+          { id: 'nvr-cam', type: 'camflow-camera', kind: 'hikvision', host: '127.0.0.1', port: String(sim.port), version: 2 },
+          { id: 'dl', type: 'camflow-download', camera: 'nvr-cam', folder, hours: 1, version: 1, wires: [['out']] },
+          { id: 'out', type: 'helper' },
+        ],
+        ['nvr-cam'],
+      ),
+      { 'nvr-cam': { username: 'admin', password: 'Pipe-Pa55' } },
+    );
+    const got = messages(helper.getNode('out'), 2);
+    helper.getNode('dl').receive({ payload: 'go' });
+    const files = await got;
+    for (const msg of files) {
+      expect(msg.payload.startsWith(folder)).toBe(true);
+      expect((await readFile(msg.payload as string)).length).toBe(msg.file.size);
+    }
+    const services = new CameraServices({ cameras: [], mediaDir: dir, dataDir: dir, logger: noopLogger, pool: () => new CpuPool() });
+    const engine = new SqliteEngine({ registry: new JobRegistry().register(createDownloadJob()), services, logger: noopLogger, file: path.join(nodeRedUserDir, 'camflow', 'jobs.sqlite') });
+    try {
+      const jobs = await engine.list({ type: 'download', camera: 'nvr-cam' });
+      expect(jobs.filter((j) => j.state === 'completed').map((j) => (j.params as { path: string }).path).sort()).toEqual(files.map((m) => m.payload as string).sort());
     } finally {
       await engine.stop(0);
     }

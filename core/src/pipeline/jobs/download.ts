@@ -42,6 +42,8 @@ export const downloadParams = z.strictObject({
   track: z.number().int().min(1).optional(),
   /** Bytes the device announced (`size=` of the playback URI): a file of this size is not fetched again. */
   size: z.number().int().min(0).optional(),
+  /** Where the file goes instead of the recording template under media_dir (absolute; a front-end's own folder). */
+  path: z.string().regex(/^\//, 'must be an absolute path').optional(),
 });
 
 export type DownloadParams = z.output<typeof downloadParams>;
@@ -87,7 +89,7 @@ export function createDownloadJob(options: DownloadJobOptions = {}) {
       // Ring names times in UTC, as its API does; a Hikvision camera in its configured time zone.
       const zone = camera.kind === 'hikvision' ? camera.client.timeZone : 'utc';
       const rendered = join(ctx.services.mediaDir, renderRecordingName(template, { camera: params.camera, start, end, track }, zone));
-      const path = camera.kind === 'p2p' ? trailcamFileName(rendered, trailcamFileRef(params.playback_uri)) : rendered;
+      const path = params.path ?? (camera.kind === 'p2p' ? trailcamFileName(rendered, trailcamFileRef(params.playback_uri)) : rendered);
       const result = (bytes: number, skipped: boolean): DownloadResult => ({
         camera: params.camera,
         path,
