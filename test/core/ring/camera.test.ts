@@ -141,11 +141,15 @@ describe('Ring camera (type: ring)', () => {
     expect((await stat(join(dir, 'ring-token.json'))).mode & 0o777).toBe(0o600);
   });
 
-  it('a revoked login is one clear "log in again" error', async () => {
+  it('a revoked login is one clear "log in again" error, for a call and for whoever watches the events', async () => {
     cloud.revokeAll();
     const error = await ring('Front Door').snapshot().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RingLoginRequiredError);
-    expect((error as Error).message).toMatch(/camflow ring login/);
+    expect((error as Error).message).toMatch(/camera ring-front-door: .*camflow ring login/);
+    const watching = (async () => {
+      for await (const event of ring('Front Door').events(AbortSignal.timeout(10_000))) void event;
+    })();
+    await expect(watching).rejects.toThrow(/camflow ring login/);
   });
 
   it('a Ring cloud that stops answering fails the call in time instead of retrying forever', async () => {

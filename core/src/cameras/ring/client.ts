@@ -15,6 +15,7 @@ import type { Logger } from '../../log.js';
 import type { CallOptions, CameraEvent } from '../hikvision/types.js';
 import { RingAccount, type RingDevice, type RingRequest } from './account.js';
 import { SeenEvents } from './seen-events.js';
+import { RingLoginRequiredError } from './token-store.js';
 
 /** One recording in Ring's history. */
 export interface RingRecording {
@@ -203,6 +204,11 @@ export class RingClient {
         failures = 0;
       } catch (error) {
         if (signal.aborted) return;
+        // Only the user can mend a refused login: every consumer's iteration ends with it (they show it).
+        if (error instanceof RingLoginRequiredError) {
+          if (this.#emitter.listenerCount('error') > 0) this.#emitter.emit('error', error);
+          return;
+        }
         failures++;
         this.#logger?.warn(`Ring event history: ${ensureError(error).message}`);
       }
