@@ -6,7 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -40,6 +40,55 @@ async function pack(target: string, destination: string): Promise<string> {
  * Where Node would find package `name` from `fromDir`: the nearest node_modules/name upwards. (Not
  * require.resolve of name/package.json: packages whose `exports` leave it out refuse that.)
  */
+/** npm pack's file name for a package: `@scope/name` 1.2.3 -> `scope-name-1.2.3.tgz`. */
+function tarballName(name: string, version: string): string {
+  return `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`;
+}
+
+const PACK_CACHE = path.join(tmpdir(), 'camflow-pack-cache');
+
+/**
+ * Tarballs of third-party packages, packed once and kept by name@version (their content is fixed by
+ * the version), so the editor and e2e tests do not pack the same few hundred packages each: one
+ * `npm pack` for all that are missing, under a lock so a second test file waits and reuses them.
+ */
+async function packThirdParty(folders: readonly string[]): Promise<string[]> {
+  await mkdir(PACK_CACHE, { recursive: true });
+  const wanted = await Promise.all(
+    folders.map(async (folder) => {
+      const pkg = JSON.parse(await readFile(path.join(folder, 'package.json'), 'utf8')) as { name: string; version: string };
+      return { folder, file: path.join(PACK_CACHE, tarballName(pkg.name, pkg.version)) };
+    }),
+  );
+  const lock = path.join(PACK_CACHE, 'lock');
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      // Another test file is packing; a lock older than the deadline is a crashed run's.
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    const missing = wanted.filter((w) => !existsSync(w.file));
+    if (missing.length > 0) {
+      const staging = await mkdtemp(path.join(PACK_CACHE, 'staging-'));
+      try {
+        await npm(['pack', '--ignore-scripts', '--pack-destination', staging, ...missing.map((m) => m.folder)], repoRoot);
+        for (const m of missing) await rename(path.join(staging, path.basename(m.file)), m.file);
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+  return wanted.map((w) => w.file);
+}
+
 function installedFolder(name: string, fromDir: string): string {
   for (let dir = fromDir; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'node_modules', name);
@@ -77,7 +126,7 @@ export async function installPackedNodes(): Promise<PackedInstall> {
   await mkdir(userDir, { recursive: true });
   const core = await pack('./core', tarballs);
   const nodesTarball = await pack('./nodes', tarballs);
-  const third = await Promise.all((await dependencyFolders(path.join(repoRoot, 'core'))).map((folder) => pack(folder, tarballs)));
+  const third = await packThirdParty(await dependencyFolders(path.join(repoRoot, 'core')));
   await writeFile(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
   await npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=dev', ...third, core, nodesTarball], userDir);
   return { userDir, nodesTarball, cleanup: () => rm(root, { recursive: true, force: true }) };
