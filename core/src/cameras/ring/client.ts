@@ -14,6 +14,7 @@ import { CamflowError, ConnectionError, ensureError, ProtocolError } from '../..
 import type { Logger } from '../../log.js';
 import type { CallOptions, CameraEvent } from '../hikvision/types.js';
 import { RingAccount, type RingDevice, type RingRequest } from './account.js';
+import { sleep } from '../../timers.js';
 import { SeenEvents } from './seen-events.js';
 import { RingLoginRequiredError } from './token-store.js';
 
@@ -258,16 +259,4 @@ export class RingClient {
     const timer = setTimeout(() => this.#emitter.emit('event', { ...base, state: 'inactive', time: new Date() } satisfies CameraEvent), left);
     timer.unref();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
