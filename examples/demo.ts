@@ -158,7 +158,8 @@ async function main(): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`✗ demo failed: ${message}\n`);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      process.stderr.write(`  A port in ${file} is taken (another MQTT broker on 1883?). Edit the file or stop that service.\n`);
+      const mqtt = /:1883\b/.test(message) ? ' (another MQTT broker?)' : '';
+      process.stderr.write(`  That port, set in ${file}, is taken${mqtt}. Edit the file or stop what holds it.\n`);
     }
     return 1;
   } finally {

@@ -48,12 +48,14 @@ export async function startUntil(
     }
   });
   let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (stdout.includes(ready)) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`${command} exited ${code}: ${stdout}`)));
+    child.once('exit', (code) => reject(new Error(`${command} exited ${code}: ${stdout}${stderr}`)));
   });
   return { child, stdout: () => stdout };
 }

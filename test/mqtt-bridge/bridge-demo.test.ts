@@ -1,13 +1,25 @@
 /** The `npm start` demo as a real process: simulators, embedded broker and bridge; Ctrl-C stops it all. */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, startUntil } from '../helpers/cli.js';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { freePort } from '../helpers/mosquitto.js';
+
+/** A UDP port nothing holds now (the TrailCam simulator's ports are UDP: a free TCP port says nothing about them). */
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -30,18 +42,39 @@ async function demoConfig(dir: string): Promise<{ file: string; brokerPort: numb
   const brokerPort = await freePort();
   text = text.replace('port: 1883', `port: ${brokerPort}`);
   text = text.replace('port: 8099', `port: ${await freePort()}`);
-  for (const fixed of ['18081', '18082', '18083', '18108', '18611']) text = text.replace(fixed, String(await freePort()));
+  for (const fixed of ['18081', '18082', '18083']) text = text.replace(fixed, String(await freePort()));
+  for (const fixed of ['18108', '18611']) text = text.replace(fixed, String(await freeUdpPort()));
   const file = join(dir, 'demo.yaml');
   await writeFile(file, text);
   return { file, brokerPort };
+}
+
+/**
+ * Starts the demo on fresh ports until it is ready. A port picked free can be taken by another test's
+ * connection before the demo binds it (the demo then exits saying which port is taken), so a collision
+ * is tried again with new ports; any other failure is not.
+ */
+async function startDemo(
+  dir: string,
+  command: (file: string) => [string, string[]],
+  options: { detached?: boolean } = {},
+): Promise<{ brokerPort: number } & Awaited<ReturnType<typeof startUntil>>> {
+  for (let attempt = 1; ; attempt++) {
+    const { file, brokerPort } = await demoConfig(dir);
+    const [bin, args] = command(file);
+    try {
+      return { brokerPort, ...(await startUntil(bin, args, 'Ctrl-C stops everything', cleanups, options)) };
+    } catch (error) {
+      if (attempt === 3 || !/EADDRINUSE|is taken/.test(String(error))) throw error;
+    }
+  }
 }
 
 describe('npm start demo', () => {
   it('stops when a process manager sends SIGINT to npm alone (not to its process group), freeing its ports', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'camflow-demo-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const { file, brokerPort } = await demoConfig(dir);
-    const { child } = await startUntil('npm', ['start', '--silent', '--', file], 'Ctrl-C stops everything', cleanups, { detached: true });
+    const { child, brokerPort } = await startDemo(dir, (file) => ['npm', ['start', '--silent', '--', file]], { detached: true });
     const exited = once(child, 'exit');
     child.kill('SIGINT');
     await exited;
@@ -52,22 +85,8 @@ describe('npm start demo', () => {
   it('brings up four simulated cameras behind the bridge and stops cleanly on Ctrl-C', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'camflow-demo-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const { file, brokerPort } = await demoConfig(dir);
-    const child = spawn(process.execPath, [demoBin, file], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
-    });
-    let stdout = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('Ctrl-C stops everything')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`demo exited ${code}: ${stdout}`)));
-    });
+    const { child, brokerPort, stdout: printed } = await startDemo(dir, (file) => [process.execPath, [demoBin, file]]);
+    let stdout = printed();
     expect(stdout).toContain(`mosquitto_sub -h 127.0.0.1 -p ${brokerPort} -t 'camflow/#' -v`);
     const ha = await TestMqttClient.connect(`mqtt://127.0.0.1:${brokerPort}`, ['homeassistant/device/+/config', 'camflow/+/availability', 'camflow/front/snapshot', 'camflow/front/overlay/1/shown']);
     cleanups.push(() => ha.close());
@@ -91,6 +110,7 @@ describe('npm start demo', () => {
     child.kill('SIGINT');
     const [code] = await exited;
     expect(code).toBe(0);
+    stdout = printed();
     expect(stdout).toContain('demo: stopped');
   });
 });
