@@ -4,9 +4,9 @@
  * Every onGet answers from `#state`, which start() keeps current; nothing there waits on the camera.
  */
 import type { API, CharacteristicValue, PlatformAccessory, Service } from 'homebridge';
-import { type Camera, type CameraEvent, type CamflowConfig, type DetectionService, type JobEngine, labelGroup, type Logger, OverlaySync, overlayCameraSpec, takeFrames } from '@camflow/core';
+import { type Camera, type CameraEvent, type CamflowConfig, type DetectionService, type JobEngine, labelGroup, type LiveVideo, type Logger, OverlaySync, overlayCameraSpec, takeFrames, urlLiveVideo } from '@camflow/core';
 import { StreamingDelegate } from './streaming.js';
-import type { PluginOptions, StreamOption } from './options.js';
+import type { PluginOptions } from './options.js';
 
 /** What each camera kind brings to HomeKit. A new kind (ring) is one row. */
 interface KindFeatures {
@@ -14,8 +14,6 @@ interface KindFeatures {
   motionTypes: readonly string[];
   /** Event types that mean someone rang; a Doorbell service is added when non-empty. */
   dingTypes: readonly string[];
-  /** The live stream URL derived from the camera config, when the kind has one. */
-  streamUrl?: (camera: CamflowConfig['cameras'][number]) => string | undefined;
 }
 
 /*
@@ -31,11 +29,6 @@ const KINDS: Record<string, KindFeatures> = {
   hikvision: {
     motionTypes: ['vmd', 'linedetection', 'fielddetection', 'regionentrance', 'regionexiting', 'pir'],
     dingTypes: [],
-    streamUrl: (camera) => {
-      if (camera.type !== 'hikvision') return undefined;
-      const auth = camera.username === undefined ? '' : `${encodeURIComponent(camera.username)}:${encodeURIComponent(camera.password ?? '')}@`;
-      return `rtsp://${auth}${camera.host}:554/Streaming/Channels/${camera.channel}01`;
-    },
   },
   p2p: { motionTypes: ['motion', 'pir', 'vmd'], dingTypes: [] },
   ring: { motionTypes: ['motion'], dingTypes: ['ding'] },
@@ -81,13 +74,13 @@ export class CameraAccessory {
   constructor(options: CameraAccessoryOptions) {
     this.#o = options;
     this.#features = KINDS[options.camera.kind] ?? { motionTypes: [], dingTypes: [] };
-    const stream = this.#streamOption();
+    const configured = options.options.streams[options.camera.id];
     this.#streaming = new StreamingDelegate({
       hap: options.api.hap,
       logger: options.logger.child('stream'),
       ffmpeg: options.options.ffmpeg,
-      source: stream?.url,
-      copy: (stream?.video ?? 'copy') === 'copy',
+      source: this.#liveSource(),
+      copy: (configured?.video ?? 'copy') === 'copy',
       snapshot: () => this.snapshot(),
     });
     this.#setUp();
@@ -144,11 +137,13 @@ export class CameraAccessory {
     api.updatePlatformAccessories([accessory]);
   }
 
-  #streamOption(): StreamOption | undefined {
-    const configured = this.#o.options.streams[this.#o.camera.id];
-    if (configured !== undefined) return configured;
-    const url = this.#features.streamUrl?.(this.#o.cameraConfig);
-    return url === undefined ? undefined : { url };
+  /** A `streams` URL in the plugin config wins; otherwise the camera's own live video (RTSP, Ring's WebRTC). */
+  #liveSource(): (() => Promise<LiveVideo>) | undefined {
+    const url = this.#o.options.streams[this.#o.camera.id]?.url;
+    if (url !== undefined) return () => Promise.resolve(urlLiveVideo(url));
+    const camera = this.#o.camera;
+    if (camera.liveVideo === undefined) return undefined;
+    return () => camera.liveVideo!({ signal: this.#controller.signal });
   }
 
   #setUp(): void {

@@ -4,7 +4,8 @@
  */
 
 export interface StreamArgsInput {
-  source: string;
+  /** ffmpeg input options ending with `-i <input>` (core's LiveVideo.input). */
+  input: string[];
   /** Pass the source's H.264 through instead of re-encoding. */
   copy: boolean;
   width: number;
@@ -22,13 +23,6 @@ export interface StreamArgsInput {
   srtpSalt: Buffer;
 }
 
-/** Reads a network source as it comes; a file (tests, a looped clip) at its own pace. */
-function inputArgs(source: string): string[] {
-  if (/^rtsps?:\/\//i.test(source)) return ['-rtsp_transport', 'tcp', '-i', source];
-  if (/^[a-z]+:\/\//i.test(source)) return ['-i', source];
-  return ['-re', '-stream_loop', '-1', '-i', source];
-}
-
 export function ffmpegStreamArgs(input: StreamArgsInput): string[] {
   const video = input.copy
     ? ['-codec:v', 'copy']
@@ -40,7 +34,7 @@ export function ffmpegStreamArgs(input: StreamArgsInput): string[] {
   const params = Buffer.concat([input.srtpKey, input.srtpSalt]).toString('base64');
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
-    ...inputArgs(input.source),
+    ...input.input,
     '-map', '0:v:0', '-an', '-sn', '-dn',
     ...video,
     '-payload_type', String(input.payloadType),
@@ -57,9 +51,4 @@ export function ffmpegSnapshotArgs(source: string, width?: number): string[] {
   const scale = width === undefined ? [] : ['-filter:v', `scale=${width}:-2`];
   const input = /^rtsps?:\/\//i.test(source) ? ['-rtsp_transport', 'tcp', '-i', source] : ['-i', source];
   return ['-hide_banner', '-loglevel', 'error', ...input, '-frames:v', '1', ...scale, '-f', 'image2', '-'];
-}
-
-/** The URL with its password replaced, for log lines. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@\s]*):[^@/\s]*@/, '//$1:***@');
 }

@@ -6,8 +6,8 @@
 import { ConfigError, parseConfig, registerSecret, type CamflowConfig } from '@camflow/core';
 
 export interface StreamOption {
-  /** RTSP (or any ffmpeg input) URL of the camera's H.264 stream. */
-  url: string;
+  /** RTSP (or any ffmpeg input) URL of the camera's H.264 stream; unset: the camera's own live video. */
+  url?: string;
   /** `copy` passes H.264 through; `transcode` re-encodes with libx264. Default `copy` for RTSP. */
   video?: 'copy' | 'transcode';
 }
@@ -65,14 +65,16 @@ function pluginOptions(block: Record<string, unknown>): PluginOptions {
   if (typeof rawStreams !== 'object' || rawStreams === null || Array.isArray(rawStreams)) bad('streams', 'an object of camera id to URL');
   for (const [id, value] of Object.entries(rawStreams as Record<string, unknown>)) {
     if (typeof value === 'string') streams[id] = { url: value };
-    else if (typeof value === 'object' && value !== null && typeof (value as StreamOption).url === 'string') {
+    else if (typeof value === 'object' && value !== null && ['string', 'undefined'].includes(typeof (value as StreamOption).url)) {
       const { url, video } = value as StreamOption;
       if (video !== undefined && video !== 'copy' && video !== 'transcode') bad(`streams.${id}.video`, "'copy' or 'transcode'");
-      streams[id] = video === undefined ? { url } : { url, video };
+      if (url === undefined && video === undefined) bad(`streams.${id}`, 'a URL, a video mode, or both');
+      streams[id] = { ...(url === undefined ? {} : { url }), ...(video === undefined ? {} : { video }) };
     } else bad(`streams.${id}`, 'a URL or {url, video}');
   }
   // A stream URL's password is redacted from every log line, like the camera passwords.
   for (const { url } of Object.values(streams)) {
+    if (url === undefined) continue;
     const password = /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:([^\s/@]*)@/i.exec(url)?.[1];
     if (password !== undefined && password !== '') {
       registerSecret(password);

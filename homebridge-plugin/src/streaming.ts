@@ -1,7 +1,9 @@
 /**
  * Live video: HomeKit asks for endpoints (prepareStream), then starts, reconfigures and stops a
- * session (handleStreamRequest). Each session is one ffmpeg process sending SRTP to the controller;
- * stop() ends them all, so nothing outlives the plugin.
+ * session (handleStreamRequest). Each session opens the camera's live video (core's LiveVideo: a URL,
+ * or Ring's WebRTC call) and runs one ffmpeg process on it, sending SRTP to the controller. A stop,
+ * an ffmpeg exit or the source hanging up ends both; stop() ends them all, so nothing outlives the
+ * plugin.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type {
@@ -12,11 +14,12 @@ import type {
   PrepareStreamRequest,
   SnapshotRequest,
   SnapshotRequestCallback,
+  StartStreamRequest,
   StreamingRequest,
   StreamRequestCallback,
 } from 'homebridge';
-import type { Logger } from '@camflow/core';
-import { ffmpegStreamArgs, redactUrl } from './ffmpeg-args.js';
+import { type LiveVideo, type Logger, redactUrl } from '@camflow/core';
+import { ffmpegStreamArgs } from './ffmpeg-args.js';
 
 interface Session {
   address: string;
@@ -25,14 +28,15 @@ interface Session {
   key: Buffer;
   salt: Buffer;
   process?: ChildProcess | undefined;
+  live?: LiveVideo | undefined;
 }
 
 export interface StreamingOptions {
   hap: HAP;
   logger: Logger;
   ffmpeg: string;
-  /** The stream source (may hold credentials: never logged). Undefined: the camera has no stream. */
-  source: string | undefined;
+  /** Opens the camera's live video (its input may hold credentials: never logged). Undefined: the camera has no stream. */
+  source: (() => Promise<LiveVideo>) | undefined;
   copy: boolean;
   /** Answers from the snapshot cache. */
   snapshot: (request: SnapshotRequest) => Promise<Buffer>;
@@ -91,8 +95,28 @@ export class StreamingDelegate implements CameraStreamingDelegate {
       callback(new Error('no stream source'));
       return;
     }
+    this.#o.source().then(
+      (live) => {
+        if (this.#sessions.get(request.sessionID) !== session) {
+          // HomeKit stopped the session while the source was opening.
+          void live.close();
+          callback(new Error('stream stopped'));
+          return;
+        }
+        session.live = live;
+        this.#spawn(request, session, live, callback);
+      },
+      (error: unknown) => {
+        this.#o.logger.error(`live video unavailable: ${(error as Error).message}`);
+        this.#sessions.delete(request.sessionID);
+        callback(error as Error);
+      },
+    );
+  }
+
+  #spawn(request: StartStreamRequest, session: Session, live: LiveVideo, callback: StreamRequestCallback): void {
     const args = ffmpegStreamArgs({
-      source: this.#o.source,
+      input: live.input,
       copy: this.#o.copy,
       width: request.video.width,
       height: request.video.height,
@@ -115,7 +139,7 @@ export class StreamingDelegate implements CameraStreamingDelegate {
     });
     child.once('spawn', () => {
       answered = true;
-      this.#o.logger.info(`live video started (${request.video.width}x${request.video.height}@${request.video.fps}, ${this.#o.copy ? 'H.264 copied' : 'transcoded'})`);
+      this.#o.logger.info(`live video started (${request.video.width}x${request.video.height}@${request.video.fps}, ${this.#o.copy ? 'H.264 copied' : 'transcoded'}) from ${live.description}`);
       callback();
     });
     child.once('error', (error) => {
@@ -127,12 +151,22 @@ export class StreamingDelegate implements CameraStreamingDelegate {
       if (session.process !== child) return;
       session.process = undefined;
       // An exit nobody asked for: tell HomeKit so the Home app does not wait on a dead stream.
-      if (this.#sessions.has(request.sessionID)) {
+      if (this.#sessions.get(request.sessionID) === session) {
         this.#o.logger.warn(`ffmpeg ended (${signal ?? code}): ${redactUrl(lastLine(stderr))}`);
-        this.controller?.forceStopStreamingSession(request.sessionID);
-        this.#sessions.delete(request.sessionID);
+        this.#forceStop(request.sessionID);
       }
     });
+    // The source hung up (Ring ends a call after a while): end the session as if ffmpeg had.
+    void live.ended.then(() => {
+      if (this.#sessions.get(request.sessionID) !== session || session.live !== live) return;
+      this.#o.logger.info(`live video source ended (${live.description})`);
+      this.#forceStop(request.sessionID);
+    });
+  }
+
+  #forceStop(sessionID: string): void {
+    this.controller?.forceStopStreamingSession(sessionID);
+    void this.#end(sessionID);
   }
 
   /** Ends every session's ffmpeg; resolves when they have exited. */
@@ -140,22 +174,25 @@ export class StreamingDelegate implements CameraStreamingDelegate {
     await Promise.all([...this.#sessions.keys()].map((id) => this.#end(id)));
   }
 
-  #end(sessionID: string): Promise<void> {
+  async #end(sessionID: string): Promise<void> {
     const session = this.#sessions.get(sessionID);
     this.#sessions.delete(sessionID);
-    const child = session?.process;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
+    if (session === undefined) return;
+    const child = session.process;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        // `q` lets ffmpeg close its output cleanly; SIGKILL if it does not within 2 s.
+        child.stdin?.end('q');
+        child.kill('SIGTERM');
+        this.#o.logger.info('live video stopped');
       });
-      // `q` lets ffmpeg close its output cleanly; SIGKILL if it does not within 2 s.
-      child.stdin?.end('q');
-      child.kill('SIGTERM');
-      this.#o.logger.info('live video stopped');
-    });
+    }
+    await session.live?.close();
   }
 }
 

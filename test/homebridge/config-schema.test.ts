@@ -52,6 +52,13 @@ describe('config.schema.json', () => {
     };
     expect(validate(block), ajv.errorsText(validate.errors)).toBe(true);
     expect(splitPlatformConfig(block).config.cameras[0]?.id).toBe('front');
+    // The camera's own live video (Ring's, say) transcoded: a video mode without a URL, in both.
+    const transcoded = { ...block, streams: { front: { video: 'transcode' } } };
+    expect(validate(transcoded), ajv.errorsText(validate.errors)).toBe(true);
+    expect(splitPlatformConfig(transcoded).options.streams).toEqual({ front: { video: 'transcode' } });
+    const empty = { ...block, streams: { front: {} } };
+    expect(validate(empty)).toBe(false);
+    expect(() => splitPlatformConfig(empty)).toThrow(/streams\.front/);
   });
 
   it('ships with the package and the package follows Homebridge packaging rules', () => {

@@ -1,15 +1,17 @@
 /**
  * A Ring doorbell in a real Homebridge, against the fake Ring cloud: the doorbell accessory has a
- * Doorbell service (a stick-up cam has none), and a ding reaches a HAP client as a single press,
- * by event subscription.
+ * Doorbell service (a stick-up cam has none), a ding reaches a HAP client as a single press, by event
+ * subscription, and live video comes from Ring's WebRTC live view (the fake's camera peer) as SRTP,
+ * hung up when HomeKit ends the stream.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpClient } from 'hap-controller';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ringLogin } from '@camflow/core';
 import { FakeRingCloud } from '@camflow/simulators';
+import { ffmpegChildren, startControllerStream } from './hap-stream.js';
 import { type HapAccessory, PIN, type RunningHomebridge, findCharacteristic, shortType, startHomebridge } from './harness.js';
 
 const PICTURE = await readFile(new URL('../fixtures/detect/people.jpg', import.meta.url));
@@ -37,7 +39,8 @@ describe('Ring doorbell in Homebridge', () => {
     });
     delete process.env.CAMFLOW_RING_API_BASE;
     await hb.waitFor(/a Ring doorbell/);
-    client = new HttpClient('0E:11:22:33:44:77', '127.0.0.1', hb.port);
+    // HAP ties a stream session to the connection that set it up: keep one connection.
+    client = new HttpClient('0E:11:22:33:44:77', '127.0.0.1', hb.port, undefined, { usePersistentConnections: true });
     await client.pairSetup(PIN);
   }, 120_000);
 
@@ -68,5 +71,42 @@ describe('Ring doorbell in Homebridge', () => {
     cloud.devices.addEvent(101, { kind: 'ding' });
     await expect.poll(() => values, { timeout: 15_000 }).toEqual([0]);
     expect(hb.output()).not.toMatch(/rt-[0-9a-f]{24}|at-[0-9a-f]{24}|pw-secret/);
+  }, 120_000);
+
+  it('streams the live view: Ring WebRTC in, SRTP out, hung up on END with no ffmpeg left', async () => {
+    const { accessories } = (await client.getAccessories()) as unknown as { accessories: HapAccessory[] };
+    const front = accessories.find((a) => a.services.some((s) => s.characteristics.some((c) => c.value === 'front')));
+    if (front === undefined) throw new Error('no accessory for front');
+    const stream = await startControllerStream(client, front);
+    try {
+      const rtp = await stream.firstPacket;
+      expect(rtp[0]! >> 6).toBe(2);
+      expect(rtp[1]! & 0x7f).toBe(99);
+      expect(cloud.live.active).toBe(1);
+      expect(hb.output()).toMatch(/\[front:stream\] live video started \(640x360@15, H\.264 copied\) from Ring live view of Front Door/);
+      await stream.end();
+      await vi.waitFor(() => expect(ffmpegChildren(hb.pid)).toEqual([]), { timeout: 5000, interval: 100 });
+      // Hung up: the fake camera saw the call end and stopped sending.
+      await expect.poll(() => cloud.live.active, { timeout: 10_000 }).toBe(0);
+      expect(cloud.live.views.at(-1)?.ended).toMatch(/close message|socket closed/);
+    } finally {
+      stream.close();
+    }
+    expect(hb.output()).not.toMatch(/rt-[0-9a-f]{24}|at-[0-9a-f]{24}|pw-secret/);
+  }, 120_000);
+
+  it('ends the HomeKit stream and its ffmpeg when Ring hangs up', async () => {
+    const { accessories } = (await client.getAccessories()) as unknown as { accessories: HapAccessory[] };
+    const front = accessories.find((a) => a.services.some((s) => s.characteristics.some((c) => c.value === 'front')));
+    if (front === undefined) throw new Error('no accessory for front');
+    const stream = await startControllerStream(client, front);
+    try {
+      await stream.firstPacket;
+      await cloud.live.hangUp();
+      await hb.waitFor(/\[front:stream\] live video source ended \(Ring live view of Front Door\)/);
+      await vi.waitFor(() => expect(ffmpegChildren(hb.pid)).toEqual([]), { timeout: 5000, interval: 100 });
+    } finally {
+      stream.close();
+    }
   }, 120_000);
 });

@@ -15,7 +15,9 @@ import { HikvisionClient } from './hikvision/client.js';
 import type { CallOptions, CameraEvent } from './hikvision/types.js';
 import { TrailCamClient } from './p2p/client.js';
 import { RingClient } from './ring/client.js';
+import { type LiveVideo, urlLiveVideo } from './live-video.js';
 import { RtspClient } from './rtsp/camera.js';
+import { streamInputArgs } from './rtsp/ffmpeg.js';
 
 export type CameraKind = CameraConfig['type'];
 
@@ -85,6 +87,8 @@ export interface CameraBase {
   frames?(options: FrameOptions): AsyncIterable<GrayFrame>;
   /** Longest overlay text the device takes. */
   textLimit?(o?: CallOptions): Promise<number>;
+  /** Live video as an ffmpeg input (HomeKit streams it); close it when done. */
+  liveVideo?(o?: CallOptions): Promise<LiveVideo>;
   /** How the camera is reached right now (P2P: lan, direct, p2p or relay). */
   connectionPath?(): string | undefined;
   /** Releases every socket, timer and child process. Idempotent. */
@@ -100,6 +104,7 @@ export interface HikvisionCamera extends CameraBase {
   startRecording(o?: CallOptions): Promise<void>;
   stopRecording(o?: CallOptions): Promise<void>;
   textLimit(o?: CallOptions): Promise<number>;
+  liveVideo(o?: CallOptions): Promise<LiveVideo>;
 }
 
 export interface P2pCamera extends CameraBase {
@@ -111,6 +116,7 @@ export interface P2pCamera extends CameraBase {
 export interface RtspCamera extends CameraBase {
   readonly kind: 'rtsp';
   readonly client: RtspClient;
+  liveVideo(o?: CallOptions): Promise<LiveVideo>;
   recordClip(request: ClipRequest): Promise<ClipInfo>;
   frames(options: FrameOptions): AsyncIterable<GrayFrame>;
 }
@@ -118,6 +124,7 @@ export interface RtspCamera extends CameraBase {
 export interface RingCamera extends CameraBase {
   readonly kind: 'ring';
   readonly client: RingClient;
+  liveVideo(o?: CallOptions): Promise<LiveVideo>;
   events(signal: AbortSignal): AsyncIterable<CameraEvent>;
 }
 
@@ -155,6 +162,7 @@ function ringCamera(config: RingCameraConfig, logger: Logger | undefined): RingC
     },
     snapshot: (o = {}) => client.snapshot(o),
     events: (signal) => client.events(signal),
+    liveVideo: (o = {}) => client.liveVideo(o),
     close: () => client.close(),
   };
 }
@@ -179,6 +187,7 @@ function rtspCamera(config: RtspCameraConfig, logger: Logger | undefined): RtspC
       return { camera: config.id, ...clip };
     },
     frames: (options) => client.frames(options),
+    liveVideo: () => Promise.resolve(urlLiveVideo(client.source.url, streamInputArgs(client.source))),
     close: () => client.close(),
   };
 }
@@ -207,6 +216,8 @@ function hikvisionCamera(config: HikvisionCameraConfig, logger: Logger | undefin
     startRecording: (o = {}) => client.startRecording(track, o),
     stopRecording: (o = {}) => client.stopRecording(track, o),
     textLimit: (o = {}) => client.textLimit(config.channel, o),
+    // The camera's own RTSP server (port 554), main stream of the channel, credentials in the URL.
+    liveVideo: () => Promise.resolve(urlLiveVideo(hikvisionStreamUrl(config))),
     close: () => client.close(),
   };
 }
@@ -250,6 +261,11 @@ function p2pCamera(config: P2pCameraConfig, logger: Logger | undefined): P2pCame
     connectionPath: () => (client.connected ? client.lastReport?.mode : undefined),
     close: () => client.close(),
   };
+}
+
+function hikvisionStreamUrl(config: HikvisionCameraConfig): string {
+  const auth = config.username === undefined ? '' : `${encodeURIComponent(config.username)}:${encodeURIComponent(config.password ?? '')}@`;
+  return `rtsp://${auth}${config.host}:554/Streaming/Channels/${config.channel}01`;
 }
 
 function capitalize(text: string): string {

@@ -3,13 +3,15 @@
  * (lib/rest-client.js). The library's hosts are hard-coded, so the client side rewrites its fetch to
  * this server (see core's useRingApiBase): the oauth token endpoint (password grant, 412 for 2FA, 400
  * for a wrong code, refresh_token grant with rotation, 401 for a revoked token) and the device
- * endpoints in fake-devices.ts, which need a valid access token. Every other path answers 404 JSON:
- * the library retries unanswered requests forever.
+ * endpoints in fake-devices.ts, which need a valid access token, and live view (fake-live.ts: the
+ * signalling ticket and WebSocket, and a WebRTC camera). Every other path answers 404 JSON: the
+ * library retries unanswered requests forever.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeRingDevices, json } from './fake-devices.js';
+import { FakeRingLiveView } from './fake-live.js';
 
 export interface FakeRingCloudOptions {
   email: string;
@@ -29,16 +31,20 @@ export class FakeRingCloud {
   readonly requests: { method: string; path: string }[] = [];
   /** Devices, their event history and recordings. */
   readonly devices: FakeRingDevices;
+  /** Live views (WebRTC) started through the signalling socket. */
+  readonly live: FakeRingLiveView;
   private server: Server | undefined;
   private origin = '';
 
   constructor(options: FakeRingCloudOptions) {
     this.options = options;
     this.devices = new FakeRingDevices(() => this.origin);
+    this.live = new FakeRingLiveView((id) => this.devices.devices.has(id));
   }
 
   async start(): Promise<string> {
     const server = createServer((req, res) => void this.handle(req, res));
+    server.on('upgrade', (req, socket, head) => this.live.upgrade(req, socket, head));
     this.server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -49,6 +55,7 @@ export class FakeRingCloud {
     const server = this.server;
     this.server = undefined;
     if (server === undefined) return;
+    await this.live.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -71,8 +78,9 @@ export class FakeRingCloud {
     if (req.method === 'POST' && url.pathname === '/oauth/token') return this.token(req, text, res);
     if (this.devices.handleMedia(req, url, res)) return;
     const bearer = /^Bearer (.+)$/.exec(header(req, 'authorization'))?.[1];
-    const known = /^\/(clients_api|snapshots)\//.test(url.pathname);
+    const known = /^\/(clients_api|snapshots|api\/v1)\//.test(url.pathname);
     if (known && (bearer === undefined || !this.validAccessTokens.has(bearer))) return json(res, 401, { error: 'invalid_token' });
+    if (req.method === 'POST' && url.pathname === '/api/v1/clap/ticket/request/signalsocket') return json(res, 200, this.live.issueTicket());
     if (this.devices.handle(req, url, res)) return;
     json(res, 404, { error: 'not found', path: url.pathname });
   }

@@ -7,7 +7,7 @@
  * and reports any ding or motion the push channel missed; SeenEvents makes sure each is reported once.
  */
 import { EventEmitter, on } from 'node:events';
-import { clientApi } from 'ring-client-api/rest-client';
+import { appApi, clientApi } from 'ring-client-api/rest-client';
 import type { PushNotificationDingV2 } from 'ring-client-api';
 import type { RingCameraConfig } from '../../config/ring.js';
 import { CamflowError, ConnectionError, ensureError, ProtocolError } from '../../errors.js';
@@ -15,6 +15,8 @@ import type { Logger } from '../../log.js';
 import type { CallOptions, CameraEvent } from '../hikvision/types.js';
 import { RingAccount, type RingDevice, type RingRequest } from './account.js';
 import { sleep } from '../../timers.js';
+import type { LiveVideo } from '../live-video.js';
+import { startRingLive } from './live.js';
 import { SeenEvents } from './seen-events.js';
 import { RingLoginRequiredError } from './token-store.js';
 
@@ -143,6 +145,25 @@ export class RingClient {
     });
     if (typeof response.url !== 'string') throw new ProtocolError(`camera ${this.#config.id}: Ring gave no URL for recording ${id}`);
     return response.url;
+  }
+
+  /**
+   * A live view (WebRTC) as an ffmpeg input; close it to hang up. Ring may take a while to wake a
+   * battery camera, so the answer gets twice the camera's timeout.
+   */
+  async liveVideo(o: CallOptions = {}): Promise<LiveVideo> {
+    const device = await this.device(o);
+    if (device.isOffline) throw new ConnectionError(`camera ${this.#config.id}: Ring says ${device.name} is offline`);
+    const { ticket } = await this.#request<{ ticket?: string }>({ url: appApi('clap/ticket/request/signalsocket'), method: 'POST', ...this.#call(o) });
+    if (typeof ticket !== 'string') throw new ProtocolError(`camera ${this.#config.id}: Ring gave no live view ticket`);
+    return startRingLive({
+      device,
+      ticket,
+      what: `camera ${this.#config.id}`,
+      timeoutMs: o.timeoutMs ?? this.#config.timeout * 2,
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+      ...(this.#logger === undefined ? {} : { logger: this.#logger }),
+    });
   }
 
   /** Dings and motion, from push and the watchdog, each once; until the signal aborts. */

@@ -36,7 +36,12 @@ export function sourceUrl(source: StreamSource): string {
 
 /** Input options every command shares: transport, socket timeout (µs), and the source. */
 export function inputArgs(source: StreamSource): string[] {
-  return ['-hide_banner', '-nostats', '-loglevel', 'error', '-rtsp_transport', source.transport, '-timeout', String(source.timeoutMs * 1000), '-i', sourceUrl(source)];
+  return ['-hide_banner', '-nostats', '-loglevel', 'error', ...streamInputArgs(source)];
+}
+
+/** The source alone as ffmpeg input options (for a front-end's own ffmpeg: live video). */
+export function streamInputArgs(source: StreamSource): string[] {
+  return ['-rtsp_transport', source.transport, '-timeout', String(source.timeoutMs * 1000), '-i', sourceUrl(source)];
 }
 
 /** One JPEG frame on stdout. */
