@@ -3,9 +3,10 @@
  * START; SRTP packets must arrive on our port; END must leave no ffmpeg behind. The source is a real
  * RTSP camera (gst-rtsp-server, H.264, digest auth) whose H.264 is copied: once through a `streams`
  * URL in the plugin config, once as a `type: rtsp` camera's own live video. Its password must not
- * reach the log.
+ * reach the log. A TrailCam's live video comes over P2P (real H.264 in the simulator's live records)
+ * and the camera is told to stop (259) when the stream ends.
  */
-import { HikvisionSimulator } from '@camflow/simulators';
+import { HikvisionSimulator, TrailCamSimulator } from '@camflow/simulators';
 import hapController from 'hap-controller';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.js';
@@ -19,6 +20,7 @@ const { HttpClient } = hapController;
 describe('live video through the camera controller', () => {
   let rtsp: RtspServer;
   let sim: HikvisionSimulator;
+  let trailSim: TrailCamSimulator;
   let hb: RunningHomebridge;
   let client: InstanceType<typeof HttpClient>;
   let accessories: HapAccessory[];
@@ -28,10 +30,13 @@ describe('live video through the camera controller', () => {
     const source = `rtsp://${RTSP_USER}:${RTSP_PASSWORD}@127.0.0.1:${rtsp.port}/cam`;
     sim = new HikvisionSimulator();
     await sim.start();
+    trailSim = new TrailCamSimulator({ photos: 1 });
+    await trailSim.start();
     hb = await startHomebridge({
       cameras: [
         { id: 'yard', name: 'Yard', type: 'hikvision', host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password' },
         { id: 'porch', name: 'Porch', type: 'rtsp', url: `rtsp://127.0.0.1:${rtsp.port}/cam`, username: RTSP_USER, password: RTSP_PASSWORD },
+        { id: 'trail', name: 'Trail', type: 'p2p', did: 'LBCS-000000-CCCJJ', host: '127.0.0.1', lan_port: trailSim.lanPort, ports: [trailSim.sessionPort], relay: false, username: 'admin', password: 'admin', timeout: '3s' },
       ],
       streams: { yard: { url: source, video: 'copy' } },
       // One snapshot at start, none during the test: the only ffmpeg then is the stream's.
@@ -54,12 +59,14 @@ describe('live video through the camera controller', () => {
     await client?.close();
     await hb?.stop();
     await sim?.stop();
+    await trailSim?.stop();
     await rtsp?.stop();
   });
 
   it.each([
     ['yard', 'a streams URL'],
     ['porch', "an RTSP camera's own stream"],
+    ['trail', "a TrailCam's live video over P2P"],
   ])('%s (%s): sends SRTP to the port given in SetupEndpoints and stops ffmpeg on END', async (id) => {
     const stream = await startControllerStream(client, camera(id));
     try {
@@ -76,5 +83,11 @@ describe('live video through the camera controller', () => {
     } finally {
       stream.close();
     }
+  });
+
+  it('tells the TrailCam to stop streaming once HomeKit has stopped watching', async () => {
+    // The 'trail' case above ran a stream: one start (258), then the stop (259) after END.
+    expect(trailSim.commands.filter((c) => c === 258)).toHaveLength(1);
+    await expect.poll(() => trailSim.commands, { timeout: 10_000 }).toContain(259);
   });
 });

@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import { HikvisionClient } from './hikvision/client.js';
 import type { CallOptions, CameraEvent } from './hikvision/types.js';
 import { TrailCamClient } from './p2p/client.js';
+import { p2pLiveVideo } from './p2p/live-input.js';
 import { RingClient } from './ring/client.js';
 import { type LiveVideo, urlLiveVideo } from './live-video.js';
 import { RtspClient } from './rtsp/camera.js';
@@ -110,6 +111,7 @@ export interface HikvisionCamera extends CameraBase {
 export interface P2pCamera extends CameraBase {
   readonly kind: 'p2p';
   readonly client: TrailCamClient;
+  liveVideo(o?: CallOptions): Promise<LiveVideo>;
   connectionPath(): string | undefined;
 }
 
@@ -258,6 +260,7 @@ function p2pCamera(config: P2pCameraConfig, logger: Logger | undefined): P2pCame
         return client.snapshot(signal);
       }
     },
+    liveVideo: (o = {}) => p2pLiveVideo({ client, connect: connected, what: `camera ${config.id}`, ...(logger === undefined ? {} : { logger: logger.child(config.id) }) }, o),
     connectionPath: () => (client.connected ? client.lastReport?.mode : undefined),
     close: () => client.close(),
   };

@@ -17,6 +17,7 @@ import {
   encodeMediaRecord,
   encryptCommand,
 } from '@camflow/core';
+import { LIVE_ACCESS_UNITS, LIVE_HEIGHT, LIVE_WIDTH } from './live-h264.js';
 import { mediaFileBytes } from './media-files.js';
 import { deviceInfoJson } from './device-info.js';
 import { thumbnailJpeg } from './jpeg.js';
@@ -39,6 +40,8 @@ export interface CameraAppOptions {
   fileChunkIntervalMs?: number;
   write: (channel: number, data: Buffer) => void;
   onHeartbeat: () => void;
+  /** Every command after login, by cmdId (heartbeats excepted). */
+  onCommand?: (cmdId: number) => void;
 }
 
 const HEADER = 20;
@@ -105,6 +108,7 @@ export class CameraApp {
     if (this.#token === undefined || request['token'] !== this.#token) {
       return this.#reply(seq, { errorMsg: 'Invalid token', result: -2, cmdId });
     }
+    this.#o.onCommand?.(cmdId);
     switch (cmdId) {
       case 512:
         return this.#reply(seq, deviceInfoJson());
@@ -190,10 +194,10 @@ export class CameraApp {
   #startLive(): void {
     if (this.#live !== undefined) return;
     const send = (): void => {
-      const key = this.#frames++ % 25 === 0;
-      const nal = Buffer.concat([Buffer.from([0, 0, 0, 1, key ? 0x65 : 0x41]), pseudoRandom(key ? 3000 : 700, this.#frames)]);
+      // Real H.264, one access unit per record, looped (each loop starts with a key frame).
+      const unit = LIVE_ACCESS_UNITS[this.#frames++ % LIVE_ACCESS_UNITS.length]!;
       // The captured record carries u32 3 after the type: kept as is.
-      this.#o.write(1, encodeArtemisFrame({ event: false, type: ArtemisType.MEDIA, seq: 3 }, encodeMediaRecord(1280, 720, nal)));
+      this.#o.write(1, encodeArtemisFrame({ event: false, type: ArtemisType.MEDIA, seq: 3 }, encodeMediaRecord(LIVE_WIDTH, LIVE_HEIGHT, unit)));
     };
     send();
     this.#live = setInterval(send, this.#o.frameIntervalMs);
@@ -214,16 +218,4 @@ export function thumbnailRecord(photo: Pick<Photo, 'fileType' | 'mediaDirNum' | 
   header.writeUInt32LE(photo.mediaNum, 8);
   header.writeUInt32LE(jpeg.length, 12);
   return Buffer.concat([header, jpeg]);
-}
-
-function pseudoRandom(length: number, seed: number): Buffer {
-  const out = Buffer.alloc(length);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }

@@ -93,6 +93,8 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
   #started = false;
   /** Counters for tests: CLOSEs received, heartbeats, LAN searches answered. */
   readonly stats = { closesReceived: 0, heartbeats: 0, lanSearches: 0, sessionsOpened: 0 };
+  /** Every command the camera answered after a login, by cmdId, in order (heartbeats excepted). */
+  readonly commands: number[] = [];
 
   constructor(options: TrailCamSimulatorOptions = {}) {
     super();
@@ -314,13 +316,14 @@ export class TrailCamSimulator extends TypedEmitter<SimulatorEvents> {
       username: this.#o.username ?? 'admin',
       password: this.#o.password ?? 'admin',
       photos: this.photos,
-      frameIntervalMs: this.#o.frameIntervalMs ?? 40,
+      frameIntervalMs: this.#o.frameIntervalMs ?? 100, // the live stream is 10 fps
       fileChunkIntervalMs: this.#o.fileChunkIntervalMs ?? 0,
       write: (channel, data) => link.write(channel, data),
       onHeartbeat: () => {
         this.stats.heartbeats++;
         this.emit('heartbeat', { peer: session.peer, path: session.path });
       },
+      onCommand: (cmdId) => this.commands.push(cmdId),
     });
     this.stats.sessionsOpened++;
     this.emit('session-open', { peer: session.peer, path: session.path });

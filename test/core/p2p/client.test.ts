@@ -145,8 +145,9 @@ describe('TrailCamClient against the simulated camera', () => {
       records.push(record);
       if (records.length === 3) break;
     }
-    expect(records[0]).toMatchObject({ width: 1280, height: 720 });
-    expect(records[0]!.data.subarray(0, 5).toString('hex')).toBe('0000000165');
+    expect(records[0]).toMatchObject({ width: 320, height: 180 });
+    // Decrypted: the first access unit opens with its SPS (NAL type 7), in the clear.
+    expect(records[0]!.data.subarray(0, 5).toString('hex')).toBe('0000000167');
     expect(records[1]!.data.subarray(0, 4).toString('hex')).toBe('00000001');
     await c.deviceInfo(); // the 259 went out before this
     expect(camera.activeSessions).toHaveLength(1);
