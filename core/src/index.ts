@@ -23,7 +23,7 @@ export {
   type RtspCamera,
   type RingCamera,
 } from './cameras/camera.js';
-export { type LiveVideo, redactUrl, urlInputArgs, urlLiveVideo } from './cameras/live-video.js';
+export { type LiveVideo, probeVideoCodec, redactUrl, urlInputArgs, urlLiveVideo } from './cameras/live-video.js';
 export { RtspClient } from './cameras/rtsp/camera.js';
 export { StreamNotFoundError, UnsupportedCodecError, sourceUrl, clipArgs, snapshotArgs, grayFramesArgs, segmentArgs, streamInputArgs, ffmpegError } from './cameras/rtsp/ffmpeg.js';
 export * from './pipeline/index.js';

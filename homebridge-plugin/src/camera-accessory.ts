@@ -80,7 +80,7 @@ export class CameraAccessory {
       logger: options.logger.child('stream'),
       ffmpeg: options.options.ffmpeg,
       source: this.#liveSource(),
-      copy: (configured?.video ?? 'copy') === 'copy',
+      video: configured?.video ?? 'auto',
       snapshot: () => this.snapshot(),
     });
     this.#setUp();

@@ -8,7 +8,7 @@ import { ConfigError, parseConfig, registerSecret, type CamflowConfig } from '@c
 export interface StreamOption {
   /** RTSP (or any ffmpeg input) URL of the camera's H.264 stream; unset: the camera's own live video. */
   url?: string;
-  /** `copy` passes H.264 through; `transcode` re-encodes with libx264. Default `copy` for RTSP. */
+  /** `copy` passes H.264 through; `transcode` re-encodes with libx264. Default: copy when the stream is H.264, else transcode. */
   video?: 'copy' | 'transcode';
 }
 

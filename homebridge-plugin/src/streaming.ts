@@ -18,7 +18,7 @@ import type {
   StreamingRequest,
   StreamRequestCallback,
 } from 'homebridge';
-import { type LiveVideo, type Logger, redactUrl } from '@camflow/core';
+import { type LiveVideo, type Logger, probeVideoCodec, redactUrl } from '@camflow/core';
 import { ffmpegStreamArgs } from './ffmpeg-args.js';
 
 interface Session {
@@ -37,7 +37,8 @@ export interface StreamingOptions {
   ffmpeg: string;
   /** Opens the camera's live video (its input may hold credentials: never logged). Undefined: the camera has no stream. */
   source: (() => Promise<LiveVideo>) | undefined;
-  copy: boolean;
+  /** `copy` H.264 through, `transcode` with libx264, or `auto`: copy when the source is H.264 (probed once when the kind does not say). */
+  video: 'copy' | 'transcode' | 'auto';
   /** Answers from the snapshot cache. */
   snapshot: (request: SnapshotRequest) => Promise<Buffer>;
 }
@@ -46,6 +47,8 @@ export class StreamingDelegate implements CameraStreamingDelegate {
   controller: CameraController | undefined;
   readonly #o: StreamingOptions;
   readonly #sessions = new Map<string, Session>();
+  /** The source's codec, once probed (a camera's stream keeps its codec). */
+  #probed: Promise<string | undefined> | undefined;
 
   constructor(options: StreamingOptions) {
     this.#o = options;
@@ -104,7 +107,11 @@ export class StreamingDelegate implements CameraStreamingDelegate {
           return;
         }
         session.live = live;
-        this.#spawn(request, session, live, callback);
+        void this.#copies(live).then((copy) => {
+          // Stopped while probing: #end closed the source.
+          if (this.#sessions.get(request.sessionID) !== session) return callback(new Error('stream stopped'));
+          this.#spawn(request, session, live, copy, callback);
+        });
       },
       (error: unknown) => {
         this.#o.logger.error(`live video unavailable: ${(error as Error).message}`);
@@ -114,10 +121,23 @@ export class StreamingDelegate implements CameraStreamingDelegate {
     );
   }
 
-  #spawn(request: StartStreamRequest, session: Session, live: LiveVideo, callback: StreamRequestCallback): void {
+  /** Whether to copy the source's video: H.264 can go to HomeKit as it is; anything else (H.265, MJPEG) is transcoded. */
+  async #copies(live: LiveVideo): Promise<boolean> {
+    if (this.#o.video !== 'auto') return this.#o.video === 'copy';
+    const codec = live.codec ?? (await (this.#probed ??= probeVideoCodec(this.#o.ffmpeg, live.input)));
+    if (codec === undefined) {
+      this.#probed = undefined; // try again next time
+      this.#o.logger.debug('could not tell the stream codec; copying it');
+      return true;
+    }
+    if (codec !== 'h264') this.#o.logger.info(`the stream is ${codec}, not H.264: transcoding it for HomeKit`);
+    return codec === 'h264';
+  }
+
+  #spawn(request: StartStreamRequest, session: Session, live: LiveVideo, copy: boolean, callback: StreamRequestCallback): void {
     const args = ffmpegStreamArgs({
       input: live.input,
-      copy: this.#o.copy,
+      copy,
       width: request.video.width,
       height: request.video.height,
       fps: request.video.fps,
@@ -139,7 +159,7 @@ export class StreamingDelegate implements CameraStreamingDelegate {
     });
     child.once('spawn', () => {
       answered = true;
-      this.#o.logger.info(`live video started (${request.video.width}x${request.video.height}@${request.video.fps}, ${this.#o.copy ? 'H.264 copied' : 'transcoded'}) from ${live.description}`);
+      this.#o.logger.info(`live video started (${request.video.width}x${request.video.height}@${request.video.fps}, ${copy ? 'H.264 copied' : 'transcoded'}) from ${live.description}`);
       callback();
     });
     child.once('error', (error) => {

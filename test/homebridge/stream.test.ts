@@ -4,11 +4,13 @@
  * RTSP camera (gst-rtsp-server, H.264, digest auth) whose H.264 is copied: once through a `streams`
  * URL in the plugin config, once as a `type: rtsp` camera's own live video. Its password must not
  * reach the log. A TrailCam's live video comes over P2P (real H.264 in the simulator's live records)
- * and the camera is told to stop (259) when the stream ends.
+ * and the camera is told to stop (259) when the stream ends. Without a `video` mode the source's codec
+ * decides: H.264 is copied, an MPEG-2 source (a real file, looped) is transcoded.
  */
 import { HikvisionSimulator, TrailCamSimulator } from '@camflow/simulators';
 import hapController from 'hap-controller';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.js';
 import { ffmpegChildren, startControllerStream } from './hap-stream.js';
 import { type HapAccessory, PIN, type RunningHomebridge, shortType, startHomebridge } from './harness.js';
@@ -16,6 +18,7 @@ import { type HapAccessory, PIN, type RunningHomebridge, shortType, startHomebri
 const RTSP_USER = 'viewer';
 const RTSP_PASSWORD = 'Rtsp-s3cret-pw';
 const { HttpClient } = hapController;
+const MPEG2_CLIP = fileURLToPath(new URL('../../simulators/assets/clip.mpg', import.meta.url));
 
 describe('live video through the camera controller', () => {
   let rtsp: RtspServer;
@@ -34,11 +37,12 @@ describe('live video through the camera controller', () => {
     await trailSim.start();
     hb = await startHomebridge({
       cameras: [
+        { id: 'gate', name: 'Gate', type: 'hikvision', host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password' },
         { id: 'yard', name: 'Yard', type: 'hikvision', host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password' },
         { id: 'porch', name: 'Porch', type: 'rtsp', url: `rtsp://127.0.0.1:${rtsp.port}/cam`, username: RTSP_USER, password: RTSP_PASSWORD },
         { id: 'trail', name: 'Trail', type: 'p2p', did: 'LBCS-000000-CCCJJ', host: '127.0.0.1', lan_port: trailSim.lanPort, ports: [trailSim.sessionPort], relay: false, username: 'admin', password: 'admin', timeout: '3s' },
       ],
-      streams: { yard: { url: source, video: 'copy' } },
+      streams: { yard: { url: source, video: 'copy' }, gate: { url: MPEG2_CLIP } },
       // One snapshot at start, none during the test: the only ffmpeg then is the stream's.
       snapshot_interval: 3600,
     });
@@ -64,16 +68,18 @@ describe('live video through the camera controller', () => {
   });
 
   it.each([
-    ['yard', 'a streams URL'],
-    ['porch', "an RTSP camera's own stream"],
-    ['trail', "a TrailCam's live video over P2P"],
-  ])('%s (%s): sends SRTP to the port given in SetupEndpoints and stops ffmpeg on END', async (id) => {
+    ['yard', 'a streams URL, copied as configured', 'H.264 copied'],
+    ['porch', "an RTSP camera's own stream, H.264 so copied", 'H.264 copied'],
+    ['trail', "a TrailCam's live video over P2P, copied", 'H.264 copied'],
+    ['gate', 'an MPEG-2 streams URL, so transcoded', 'transcoded'],
+  ])('%s (%s): sends SRTP to the port given in SetupEndpoints and stops ffmpeg on END', async (id, _what, how) => {
     const stream = await startControllerStream(client, camera(id));
     try {
       const rtp = await stream.firstPacket;
       expect(rtp[0]! >> 6).toBe(2); // RTP version 2
       expect(rtp[1]! & 0x7f).toBe(99); // the payload type HomeKit selected
       expect(ffmpegChildren(hb.pid).length).toBe(1);
+      expect(hb.output()).toContain(`[${id}:stream] live video started (640x360@15, ${how})`);
 
       await stream.end();
       await hb.waitFor(new RegExp(`\\[${id}:stream\\] live video stopped`));

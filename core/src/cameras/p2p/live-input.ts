@@ -58,6 +58,7 @@ export async function p2pLiveVideo(o: P2pLiveOptions, call: CallOptions = {}): P
   return {
     input: ['-f', 'h264', '-use_wallclock_as_timestamps', '1', '-i', `tcp://127.0.0.1:${port}`],
     description: `TrailCam live video of ${o.what}`,
+    codec: 'h264',
     ended,
     close() {
       closed ??= (async () => {

@@ -70,6 +70,7 @@ export async function startRingLive(o: RingLiveOptions): Promise<LiveVideo> {
   return {
     input: ['-protocol_whitelist', 'file,udp,rtp', '-f', 'sdp', '-i', sdpFile],
     description: `Ring live view of ${o.device.name}`,
+    codec: 'h264',
     ended,
     close() {
       closed ??= (async () => {
