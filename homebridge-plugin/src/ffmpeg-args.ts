@@ -28,7 +28,8 @@ export function ffmpegStreamArgs(input: StreamArgsInput): string[] {
     ? ['-codec:v', 'copy']
     : [
         '-codec:v', 'libx264', '-pix_fmt', 'yuv420p', '-color_range', 'mpeg', '-preset', 'ultrafast', '-tune', 'zerolatency',
-        '-r', String(input.fps), '-filter:v', `scale=${input.width}:${input.height}`,
+        // A key frame every 2 s: a viewer who lost the first one (or joined late) waits 2 s, not libx264's 250 frames.
+        '-r', String(input.fps), '-g', String(input.fps * 2), '-filter:v', `scale=${input.width}:${input.height}`,
         '-b:v', `${input.bitrate}k`, '-bufsize', `${input.bitrate * 2}k`, '-maxrate', `${input.bitrate}k`,
       ];
   const params = Buffer.concat([input.srtpKey, input.srtpSalt]).toString('base64');

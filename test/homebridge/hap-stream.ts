@@ -3,7 +3,10 @@
  * SRTP key and salt), SelectedRTPStreamConfiguration START and END, the first media packet on our
  * port, and the ffmpeg children of a process.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import hapController from 'hap-controller';
@@ -30,14 +33,24 @@ const f32 = (n: number): Buffer => {
 
 type Client = InstanceType<typeof hapController.HttpClient>;
 
+/** The live video ffmpeg processes (those sending SRTP) among a process's children. */
 export function ffmpegChildren(pid: number): string[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,comm='], { encoding: 'utf8' });
-  return out.split('\n').map((l) => l.trim().split(/\s+/)).filter(([, ppid, comm]) => Number(ppid) === pid && comm === 'ffmpeg').map(([p]) => p ?? '');
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([, ppid, command, ...args]) => Number(ppid) === pid && /(^|\/)ffmpeg$/.test(command ?? '') && args.some((a) => a.startsWith('srtp://')))
+    .map(([p]) => p ?? '');
 }
 
 export interface ControllerStream {
   /** The first RTP media packet (RTCP sender reports, types 200-204, share the port and are skipped). */
   firstPacket: Promise<Buffer>;
+  /**
+   * Decrypts and decodes what HomeKit would play: ffmpeg reads the SRTP (with the key and salt we
+   * gave in SetupEndpoints) until it has decoded `frames` frames; resolves with what it saw.
+   */
+  decode(frames: number): Promise<{ codec: string; width: number; height: number; frames: number }>;
   /** SelectedRTPStreamConfiguration END. */
   end(): Promise<void>;
   close(): void;
@@ -48,16 +61,22 @@ export async function startControllerStream(client: Client, camera: HapAccessory
   const socket: Socket = createSocket('udp4');
   await new Promise<void>((ok) => socket.bind(0, '127.0.0.1', ok));
   const port = socket.address().port;
+  const media: Buffer[] = [];
+  let relay: ((packet: Buffer) => void) | undefined;
   const firstPacket = new Promise<Buffer>((ok) =>
     socket.on('message', (msg) => {
       if (msg.length < 12 || (msg[1]! >= 200 && msg[1]! <= 204)) return;
+      media.push(msg);
+      relay?.(msg);
       ok(msg);
     }),
   );
   const setup = findCharacteristic(camera, '110', '118');
   const select = findCharacteristic(camera, '110', '117');
   const sessionId = randomBytes(16);
-  const srtp = tlv([[1, u8(0)], [2, randomBytes(16)], [3, randomBytes(14)]]);
+  const key = randomBytes(16);
+  const salt = randomBytes(14);
+  const srtp = tlv([[1, u8(0)], [2, key], [3, salt]]);
   await client.setCharacteristics({
     [setup]: tlv([
       [1, sessionId],
@@ -83,9 +102,54 @@ export async function startControllerStream(client: Client, camera: HapAccessory
   });
   return {
     firstPacket,
+    decode: (frames) =>
+      decodeSrtp(Buffer.concat([key, salt]), frames, media, (forward) => {
+        relay = forward;
+      }),
     end: async () => {
       await client.setCharacteristics({ [select]: tlv([[1, tlv([[1, sessionId], [2, u8(0)]])]]).toString('base64') });
     },
     close: () => socket.close(),
   };
+}
+
+/**
+ * ffmpeg as the Home app's decoder: an SDP with the SRTP key, the packets received so far replayed to
+ * it, later ones forwarded as they come.
+ */
+async function decodeSrtp(
+  keyAndSalt: Buffer,
+  frames: number,
+  sofar: readonly Buffer[],
+  onPacket: (forward: (packet: Buffer) => void) => void,
+): Promise<{ codec: string; width: number; height: number; frames: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'camflow-srtp-'));
+  const probe = createSocket('udp4');
+  await new Promise<void>((ok) => probe.bind(0, '127.0.0.1', ok));
+  const port = probe.address().port;
+  probe.close();
+  const sdp = join(dir, 'homekit.sdp');
+  await writeFile(
+    sdp,
+    ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=HomeKit', 'c=IN IP4 127.0.0.1', 't=0 0', `m=video ${port} RTP/SAVP 99`, 'a=rtpmap:99 H264/90000', `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${keyAndSalt.toString('base64')}`, ''].join('\n'),
+  );
+  const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-protocol_whitelist', 'file,udp,rtp,crypto', '-i', sdp, '-frames:v', String(frames), '-f', 'null', '-'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  ffmpeg.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const sender = createSocket('udp4');
+  const send = (packet: Buffer): void => sender.send(packet, port, '127.0.0.1');
+  // ffmpeg binds its port once it has read the SDP.
+  await new Promise((ok) => setTimeout(ok, 500));
+  for (const packet of sofar) send(packet);
+  onPacket(send);
+  const timer = setTimeout(() => ffmpeg.kill('SIGKILL'), 30_000);
+  await new Promise((ok) => ffmpeg.once('close', ok));
+  clearTimeout(timer);
+  onPacket(() => {});
+  sender.close();
+  await rm(dir, { recursive: true, force: true });
+  const stream = /Stream #\d+:\d+: Video: (\w+)[^\n]*?, (\d+)x(\d+)/.exec(stderr);
+  const done = [...stderr.matchAll(/frame=\s*(\d+)/g)].at(-1)?.[1];
+  if (stream === null) throw new Error(`ffmpeg decoded nothing: ${stderr.slice(-500)}`);
+  return { codec: stream[1]!, width: Number(stream[2]), height: Number(stream[3]), frames: Number(done ?? 0) };
 }

@@ -84,6 +84,8 @@ describe('Ring doorbell in Homebridge', () => {
       expect(rtp[1]! & 0x7f).toBe(99);
       expect(cloud.live.active).toBe(1);
       expect(hb.output()).toMatch(/\[front:stream\] live video started \(640x360@15, H\.264 copied\) from Ring live view of Front Door/);
+      // What the Home app would show: the fake camera's 640x360 H.264, decrypted and decoded.
+      expect(await stream.decode(10)).toEqual({ codec: 'h264', width: 640, height: 360, frames: 10 });
       await stream.end();
       await vi.waitFor(() => expect(ffmpegChildren(hb.pid)).toEqual([]), { timeout: 5000, interval: 100 });
       // Hung up: the fake camera saw the call end and stopped sending.

@@ -5,12 +5,16 @@
  * URL in the plugin config, once as a `type: rtsp` camera's own live video. Its password must not
  * reach the log. A TrailCam's live video comes over P2P (real H.264 in the simulator's live records)
  * and the camera is told to stop (259) when the stream ends. Without a `video` mode the source's codec
- * decides: H.264 is copied, an MPEG-2 source (a real file, looped) is transcoded.
+ * decides: H.264 is copied, an MPEG-4 Part 2 source (a clip ffmpeg makes here, looped) is transcoded.
+ * Where the size is known, what HomeKit gets is decrypted and decoded as the Home app would.
  */
 import { HikvisionSimulator, TrailCamSimulator } from '@camflow/simulators';
 import hapController from 'hap-controller';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.js';
 import { ffmpegChildren, startControllerStream } from './hap-stream.js';
 import { type HapAccessory, PIN, type RunningHomebridge, shortType, startHomebridge } from './harness.js';
@@ -18,7 +22,8 @@ import { type HapAccessory, PIN, type RunningHomebridge, shortType, startHomebri
 const RTSP_USER = 'viewer';
 const RTSP_PASSWORD = 'Rtsp-s3cret-pw';
 const { HttpClient } = hapController;
-const MPEG2_CLIP = fileURLToPath(new URL('../../simulators/assets/clip.mpg', import.meta.url));
+const clipDir = mkdtempSync(join(tmpdir(), 'camflow-hb-clip-'));
+const MPEG4_CLIP = join(clipDir, 'clip.mp4');
 
 describe('live video through the camera controller', () => {
   let rtsp: RtspServer;
@@ -29,6 +34,8 @@ describe('live video through the camera controller', () => {
   let accessories: HapAccessory[];
 
   beforeAll(async () => {
+    // A camera that does not send H.264: 2 s of MPEG-4 Part 2, looped by the stream's ffmpeg.
+    execFileSync('ffmpeg', ['-y', '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '2', '-c:v', 'mpeg4', '-q:v', '5', MPEG4_CLIP]);
     rtsp = await startRtspServer({ username: RTSP_USER, password: RTSP_PASSWORD });
     const source = `rtsp://${RTSP_USER}:${RTSP_PASSWORD}@127.0.0.1:${rtsp.port}/cam`;
     sim = new HikvisionSimulator();
@@ -42,7 +49,7 @@ describe('live video through the camera controller', () => {
         { id: 'porch', name: 'Porch', type: 'rtsp', url: `rtsp://127.0.0.1:${rtsp.port}/cam`, username: RTSP_USER, password: RTSP_PASSWORD },
         { id: 'trail', name: 'Trail', type: 'p2p', did: 'LBCS-000000-CCCJJ', host: '127.0.0.1', lan_port: trailSim.lanPort, ports: [trailSim.sessionPort], relay: false, username: 'admin', password: 'admin', timeout: '3s' },
       ],
-      streams: { yard: { url: source, video: 'copy' }, gate: { url: MPEG2_CLIP } },
+      streams: { yard: { url: source, video: 'copy' }, gate: { url: MPEG4_CLIP } },
       // One snapshot at start, none during the test: the only ffmpeg then is the stream's.
       snapshot_interval: 3600,
     });
@@ -65,14 +72,15 @@ describe('live video through the camera controller', () => {
     await sim?.stop();
     await trailSim?.stop();
     await rtsp?.stop();
+    rmSync(clipDir, { recursive: true, force: true });
   });
 
   it.each([
-    ['yard', 'a streams URL, copied as configured', 'H.264 copied'],
-    ['porch', "an RTSP camera's own stream, H.264 so copied", 'H.264 copied'],
-    ['trail', "a TrailCam's live video over P2P, copied", 'H.264 copied'],
-    ['gate', 'an MPEG-2 streams URL, so transcoded', 'transcoded'],
-  ])('%s (%s): sends SRTP to the port given in SetupEndpoints and stops ffmpeg on END', async (id, _what, how) => {
+    ['yard', 'a streams URL, copied as configured', 'H.264 copied', undefined],
+    ['porch', "an RTSP camera's own stream, H.264 so copied", 'H.264 copied', undefined],
+    ['trail', "a TrailCam's live video over P2P, copied", 'H.264 copied', [320, 180]],
+    ['gate', 'an MPEG-4 Part 2 streams URL, so transcoded', 'transcoded', [640, 360]],
+  ])('%s (%s): sends SRTP to the port given in SetupEndpoints and stops ffmpeg on END', async (id, _what, how, size) => {
     const stream = await startControllerStream(client, camera(id));
     try {
       const rtp = await stream.firstPacket;
@@ -80,6 +88,8 @@ describe('live video through the camera controller', () => {
       expect(rtp[1]! & 0x7f).toBe(99); // the payload type HomeKit selected
       expect(ffmpegChildren(hb.pid).length).toBe(1);
       expect(hb.output()).toContain(`[${id}:stream] live video started (640x360@15, ${how})`);
+      // Decodable as the Home app gets it: a copied TrailCam stream at the camera's size, a transcoded one at the size HomeKit asked for.
+      if (size !== undefined) expect(await stream.decode(5)).toEqual({ codec: 'h264', width: size[0], height: size[1], frames: 5 });
 
       await stream.end();
       await hb.waitFor(new RegExp(`\\[${id}:stream\\] live video stopped`));
