@@ -160,10 +160,10 @@ export class FakeRingLiveView {
         ],
         audio: [new RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: 0 })],
       },
-      // On loopback: no STUN servers to wait for.
-      iceServers: [],
       bundlePolicy: 'disable',
     });
+    // On loopback: no STUN server to wait for. (werift merges `iceServers: []` into its default list, Google's STUN.)
+    pc.config.iceServers = [];
     const session: LiveSession = { id, deviceId, socket: ws, pc };
     this.sessions.add(session);
     pc.onIceCandidate.subscribe((candidate) => {
