@@ -93,15 +93,21 @@ async function answered(session: StreamingSession, connection: Connection, o: Ri
     session.onCallEnded.pipe(map(() => ({ error: 'Ring ended the live view before answering' }))),
     timer(o.timeoutMs).pipe(map(() => ({ error: `Ring did not answer the live view in ${Math.round(o.timeoutMs / 1000)} s` }))),
   ).pipe(take(1));
+  let abort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     if (o.signal === undefined) return;
-    const abort = (): void => reject(o.signal?.reason ?? new Error('aborted'));
+    abort = (): void => reject(o.signal?.reason ?? new Error('aborted'));
     if (o.signal.aborted) abort();
     else o.signal.addEventListener('abort', abort, { once: true });
   });
-  const result = await Promise.race([firstValueFrom(outcome), aborted]);
-  if ('error' in result) throw new ConnectionError(`${o.what}: ${result.error}`);
-  return result.sdp;
+  try {
+    const result = await Promise.race([firstValueFrom(outcome), aborted]);
+    if ('error' in result) throw new ConnectionError(`${o.what}: ${result.error}`);
+    return result.sdp;
+  } finally {
+    // The caller's signal lives longer than one call (a HomeKit accessory's): leave no listener on it.
+    if (abort !== undefined) o.signal?.removeEventListener('abort', abort);
+  }
 }
 
 interface VideoSection {
