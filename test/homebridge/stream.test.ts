@@ -49,7 +49,8 @@ describe('live video through the camera controller', () => {
         { id: 'porch', name: 'Porch', type: 'rtsp', url: `rtsp://127.0.0.1:${rtsp.port}/cam`, username: RTSP_USER, password: RTSP_PASSWORD },
         { id: 'trail', name: 'Trail', type: 'p2p', did: 'LBCS-000000-CCCJJ', host: '127.0.0.1', lan_port: trailSim.lanPort, ports: [trailSim.sessionPort], relay: false, username: 'admin', password: 'admin', timeout: '3s' },
       ],
-      streams: { yard: { url: source, video: 'copy' }, gate: { url: MPEG4_CLIP } },
+      // porch: a video mode without a URL keeps the camera's own stream (and skips the codec probe).
+      streams: { yard: { url: source, video: 'copy' }, gate: { url: MPEG4_CLIP }, porch: { video: 'copy' } },
       // One snapshot at start, none during the test: the only ffmpeg then is the stream's.
       snapshot_interval: 3600,
     });
@@ -77,7 +78,7 @@ describe('live video through the camera controller', () => {
 
   it.each([
     ['yard', 'a streams URL, copied as configured', 'H.264 copied', undefined],
-    ['porch', "an RTSP camera's own stream, H.264 so copied", 'H.264 copied', undefined],
+    ['porch', "an RTSP camera's own stream, copied as configured", 'H.264 copied', undefined],
     ['trail', "a TrailCam's live video over P2P, copied", 'H.264 copied', [320, 180]],
     ['gate', 'an MPEG-4 Part 2 streams URL, so transcoded', 'transcoded', [640, 360]],
   ])('%s (%s): sends SRTP to the port given in SetupEndpoints and stops ffmpeg on END', async (id, _what, how, size) => {
