@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpClient } from 'hap-controller';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ringLogin } from '@camflow/core';
-import { FakeRingCloud } from '@camflow/simulators';
+import type { FakeRingCloud } from '@camflow/simulators';
+import { startFakeRing } from '../helpers/ring.js';
 import { ffmpegChildren, startControllerStream } from './hap-stream.js';
 import { type HapAccessory, PIN, type RunningHomebridge, findCharacteristic, shortType, startHomebridge } from './harness.js';
 
@@ -24,12 +24,11 @@ describe('Ring doorbell in Homebridge', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'camflow-hb-ring-'));
-    cloud = new FakeRingCloud({ email: 'me@example.com', password: 'pw-secret' });
-    const base = await cloud.start();
-    cloud.devices.add({ id: 101, description: 'Front Door', doorbell: true, snapshot: PICTURE });
-    cloud.devices.add({ id: 202, description: 'Garden', doorbell: false, snapshot: PICTURE });
-    await ringLogin({ email: 'me@example.com', password: 'pw-secret', dataDir: dir, apiBase: base, askCode: () => Promise.reject(new Error('no 2FA')) });
-    process.env.CAMFLOW_RING_API_BASE = base; // inherited by the homebridge process
+    // CAMFLOW_RING_API_BASE is inherited by the homebridge process.
+    ({ cloud } = await startFakeRing(dir, [
+      { id: 101, description: 'Front Door', doorbell: true, snapshot: PICTURE },
+      { id: 202, description: 'Garden', doorbell: false, snapshot: PICTURE },
+    ]));
     hb = await startHomebridge({
       cameras: [
         { id: 'front', name: 'Front Door', type: 'ring', device: 'Front Door', push: false, watchdog: '200ms', data_dir: dir },
@@ -51,16 +50,18 @@ describe('Ring doorbell in Homebridge', () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it('rings: a ding is a single press of the Doorbell, the stick-up cam has no Doorbell', async () => {
+  /** The accessory of camera `id` (its name characteristic). */
+  async function accessory(id: string): Promise<HapAccessory> {
     const { accessories } = (await client.getAccessories()) as unknown as { accessories: HapAccessory[] };
-    const named = (id: string): HapAccessory => {
-      const found = accessories.find((a) => a.services.some((s) => s.characteristics.some((c) => c.value === id)));
-      if (found === undefined) throw new Error(`no accessory for ${id}`);
-      return found;
-    };
+    const found = accessories.find((a) => a.services.some((s) => s.characteristics.some((c) => c.value === id)));
+    if (found === undefined) throw new Error(`no accessory for ${id}`);
+    return found;
+  }
+
+  it('rings: a ding is a single press of the Doorbell, the stick-up cam has no Doorbell', async () => {
     // 121: Doorbell service; 73: ProgrammableSwitchEvent.
-    expect(named('garden').services.some((s) => shortType(s.type) === '121')).toBe(false);
-    const press = findCharacteristic(named('front'), '121', '73');
+    expect((await accessory('garden')).services.some((s) => shortType(s.type) === '121')).toBe(false);
+    const press = findCharacteristic(await accessory('front'), '121', '73');
     const values: unknown[] = [];
     client.on('event', (event: { characteristics: { aid: number; iid: number; value: unknown }[] }) => {
       for (const c of event.characteristics) if (`${c.aid}.${c.iid}` === press) values.push(c.value);
@@ -74,10 +75,7 @@ describe('Ring doorbell in Homebridge', () => {
   }, 120_000);
 
   it('streams the live view: Ring WebRTC in, SRTP out, hung up on END with no ffmpeg left', async () => {
-    const { accessories } = (await client.getAccessories()) as unknown as { accessories: HapAccessory[] };
-    const front = accessories.find((a) => a.services.some((s) => s.characteristics.some((c) => c.value === 'front')));
-    if (front === undefined) throw new Error('no accessory for front');
-    const stream = await startControllerStream(client, front);
+    const stream = await startControllerStream(client, await accessory('front'));
     try {
       const rtp = await stream.firstPacket;
       expect(rtp[0]! >> 6).toBe(2);
@@ -98,10 +96,7 @@ describe('Ring doorbell in Homebridge', () => {
   }, 120_000);
 
   it('ends the HomeKit stream and its ffmpeg when Ring hangs up', async () => {
-    const { accessories } = (await client.getAccessories()) as unknown as { accessories: HapAccessory[] };
-    const front = accessories.find((a) => a.services.some((s) => s.characteristics.some((c) => c.value === 'front')));
-    if (front === undefined) throw new Error('no accessory for front');
-    const stream = await startControllerStream(client, front);
+    const stream = await startControllerStream(client, await accessory('front'));
     try {
       await stream.firstPacket;
       await cloud.live.hangUp();

@@ -10,8 +10,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPipeline, parseConfig, ringLogin } from '@camflow/core';
-import { FakeRingCloud } from '@camflow/simulators';
+import { createPipeline, parseConfig } from '@camflow/core';
+import type { FakeRingCloud } from '@camflow/simulators';
+import { startFakeRing } from '../helpers/ring.js';
 import { Bridge } from 'camflow-mqtt-bridge';
 import { TestMqttClient } from '../helpers/mqtt.js';
 
@@ -23,12 +24,10 @@ let ha: TestMqttClient | undefined;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'camflow-bridge-ring-'));
-  cloud = new FakeRingCloud({ email: 'me@example.com', password: 'pw-secret' });
-  const base = await cloud.start();
-  process.env.CAMFLOW_RING_API_BASE = base;
-  cloud.devices.add({ id: 101, description: 'Front Door', doorbell: true, snapshot: PICTURE });
-  cloud.devices.add({ id: 202, description: 'Garden', doorbell: false, snapshot: PICTURE });
-  await ringLogin({ email: 'me@example.com', password: 'pw-secret', dataDir: dir, apiBase: base, askCode: () => Promise.reject(new Error('no 2FA')) });
+  ({ cloud } = await startFakeRing(dir, [
+    { id: 101, description: 'Front Door', doorbell: true, snapshot: PICTURE },
+    { id: 202, description: 'Garden', doorbell: false, snapshot: PICTURE },
+  ]));
   const config = parseConfig(
     [
       'mqtt:',

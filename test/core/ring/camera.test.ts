@@ -8,8 +8,9 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CameraEvent, ConnectionError, createCamera, parseConfig, type RingCamera, RingLoginRequiredError, RingTokenStore, ringLogin } from '@camflow/core';
-import { FakeRingCloud } from '@camflow/simulators';
+import { type CameraEvent, ConnectionError, createCamera, parseConfig, type RingCamera, RingLoginRequiredError, RingTokenStore } from '@camflow/core';
+import type { FakeRingCloud } from '@camflow/simulators';
+import { startFakeRing } from '../../helpers/ring.js';
 
 const PICTURE = await readFile(new URL('../../fixtures/detect/people.jpg', import.meta.url));
 const FRONT = 101;
@@ -17,7 +18,6 @@ const GARDEN = 202;
 
 let dir: string;
 let cloud: FakeRingCloud;
-let base: string;
 const open: RingCamera[] = [];
 
 beforeAll(() => {
@@ -30,12 +30,10 @@ afterAll(() => {
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'camflow-ring-camera-'));
-  cloud = new FakeRingCloud({ email: 'me@example.com', password: 'pw-secret' });
-  base = await cloud.start();
-  process.env.CAMFLOW_RING_API_BASE = base;
-  cloud.devices.add({ id: FRONT, description: 'Front Door', doorbell: true, snapshot: PICTURE });
-  cloud.devices.add({ id: GARDEN, description: 'Garden', doorbell: false, snapshot: PICTURE, battery: 80 });
-  await ringLogin({ email: 'me@example.com', password: 'pw-secret', dataDir: dir, apiBase: base, askCode: () => Promise.reject(new Error('no 2FA here')) });
+  ({ cloud } = await startFakeRing(dir, [
+    { id: FRONT, description: 'Front Door', doorbell: true, snapshot: PICTURE },
+    { id: GARDEN, description: 'Garden', doorbell: false, snapshot: PICTURE, battery: 80 },
+  ]));
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close()));

@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConnectionError, createCamera, parseConfig, type RingCamera, ringLogin } from '@camflow/core';
-import { FakeRingCloud } from '@camflow/simulators';
+import { ConnectionError, createCamera, parseConfig, type RingCamera } from '@camflow/core';
+import type { FakeRingCloud } from '@camflow/simulators';
+import { startFakeRing } from '../../helpers/ring.js';
 
 const run = promisify(execFile);
 const PICTURE = await readFile(new URL('../../fixtures/detect/people.jpg', import.meta.url));
@@ -24,12 +25,10 @@ const open: RingCamera[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'camflow-ring-live-'));
-  cloud = new FakeRingCloud({ email: 'me@example.com', password: 'pw-secret' });
-  const base = await cloud.start();
-  process.env.CAMFLOW_RING_API_BASE = base;
-  cloud.devices.add({ id: 101, description: 'Front Door', doorbell: true, snapshot: PICTURE });
-  cloud.devices.add({ id: 303, description: 'Shed', doorbell: false, snapshot: PICTURE, offline: true });
-  await ringLogin({ email: 'me@example.com', password: 'pw-secret', dataDir: dir, apiBase: base, askCode: () => Promise.reject(new Error('no 2FA here')) });
+  ({ cloud } = await startFakeRing(dir, [
+    { id: 101, description: 'Front Door', doorbell: true, snapshot: PICTURE },
+    { id: 303, description: 'Shed', doorbell: false, snapshot: PICTURE, offline: true },
+  ]));
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close()));
