@@ -2,8 +2,9 @@
  * A TrailCam's live video as an ffmpeg input. The camera sends H.264 access units in live records over
  * the P2P session (cmdId 258 starts them, 259 stops them); camflow serves them on a loopback TCP port
  * that ffmpeg reads as a raw H.264 stream, stamped with their arrival time (the records carry no
- * timestamps ffmpeg could use). The camera streams only while ffmpeg is connected: 258 goes out when
- * ffmpeg connects, 259 when it leaves, so a battery camera is not kept streaming for nobody.
+ * timestamps ffmpeg could use). The camera streams only while someone reads: 258 goes out when the
+ * first ffmpeg connects, 259 when the last one leaves, so a battery camera is not kept streaming for
+ * nobody, and two viewers share one stream (a second 258, or one viewer's 259, would disturb the other).
  */
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -11,6 +12,7 @@ import { AuthError, ConnectionError, ensureError, isAbortError } from '../../err
 import type { Logger } from '../../log.js';
 import type { LiveVideo } from '../live-video.js';
 import type { CallOptions } from '../hikvision/types.js';
+import type { MediaRecord } from './artemis-codec.js';
 import type { TrailCamClient } from './client.js';
 
 /** No record for this long: the camera stopped sending (the session dropped, it went to sleep). */
@@ -90,24 +92,87 @@ async function serve(o: P2pLiveOptions, socket: Socket, stop: AbortSignal): Prom
       live.abort();
     }, SILENCE_MS);
   };
+  let leave: (() => void) | undefined;
   try {
     await o.connect({ signal: live.signal });
     quiet();
     let started = false;
-    for await (const record of o.client.liveVideo({ signal: live.signal })) {
-      quiet();
-      // A decoder can start only at a key frame (with its parameter sets): skip what comes before one.
-      started ||= startsStream(record.data);
-      if (!started) continue;
-      if (!socket.write(record.data)) await once(socket, 'drain', { signal: live.signal });
-    }
+    const ended = new Promise<void>((resolve) => {
+      live.signal.addEventListener('abort', () => resolve(), { once: true });
+      leave = sharedFeed(o.client).join(
+        (record) => {
+          quiet();
+          // A decoder can start only at a key frame (with its parameter sets): skip what comes before one.
+          started ||= startsStream(record.data);
+          if (!started || socket.destroyed) return;
+          // Behind on a slow reader: drop until it drains, then start again at a key frame.
+          if (socket.writableNeedDrain) {
+            started = false;
+            return;
+          }
+          socket.write(record.data);
+        },
+        (error) => {
+          why = error.message;
+          resolve();
+        },
+      );
+    });
+    await ended;
   } catch (error) {
     if (!live.signal.aborted) why = (error as Error).message;
   } finally {
+    leave?.();
     clearTimeout(silence);
     stop.removeEventListener('abort', onStop);
   }
   return why;
+}
+
+type RecordListener = (record: MediaRecord) => void;
+type ErrorListener = (error: Error) => void;
+
+/** One live stream per camera client, fanned out to every reader; started by the first, stopped by the last. */
+interface Feed {
+  join(onRecord: RecordListener, onError: ErrorListener): () => void;
+}
+
+const feeds = new WeakMap<TrailCamClient, Feed>();
+
+function sharedFeed(client: TrailCamClient): Feed {
+  let feed = feeds.get(client);
+  if (feed !== undefined) return feed;
+  const readers = new Map<RecordListener, ErrorListener>();
+  let running: AbortController | undefined;
+  const run = async (signal: AbortSignal): Promise<void> => {
+    try {
+      // 258 now; 259 when the signal aborts (the generator's finally).
+      for await (const record of client.liveVideo({ signal })) for (const onRecord of readers.keys()) onRecord(record);
+    } catch (error) {
+      if (!signal.aborted) for (const onError of readers.values()) onError(ensureError(error));
+    } finally {
+      // Ended (stopped, or failed): the next reader starts it again.
+      if (running?.signal === signal) running = undefined;
+    }
+  };
+  feed = {
+    join(onRecord, onError) {
+      readers.set(onRecord, onError);
+      if (running === undefined) {
+        running = new AbortController();
+        void run(running.signal);
+      }
+      return () => {
+        readers.delete(onRecord);
+        if (readers.size === 0) {
+          running?.abort();
+          running = undefined;
+        }
+      };
+    },
+  };
+  feeds.set(client, feed);
+  return feed;
 }
 
 /** Whether the access unit holds an SPS (7) or an IDR slice (5). */
