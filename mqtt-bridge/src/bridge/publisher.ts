@@ -106,8 +106,16 @@ export class Publisher {
 
   /** Everything again, configs first: after a (re)connect or when Home Assistant comes online. */
   async republish(): Promise<void> {
-    for (const [topic, json] of [...this.#discoveryJson]) await this.#send(topic, json, { qos: 1, retain: true });
-    for (const [topic, entry] of [...this.#states]) await this.#send(topic, entry.payload, { qos: entry.qos, retain: true });
+    // Each value is read when its turn comes, not when the re-send starts: one that changed meanwhile
+    // was already sent new, and sending the old one after it would leave the broker with the old one.
+    for (const topic of [...this.#discoveryJson.keys()]) {
+      const json = this.#discoveryJson.get(topic);
+      if (json !== undefined) await this.#send(topic, json, { qos: 1, retain: true });
+    }
+    for (const topic of [...this.#states.keys()]) {
+      const entry = this.#states.get(topic);
+      if (entry !== undefined) await this.#send(topic, entry.payload, { qos: entry.qos, retain: true });
+    }
   }
 
   /**
