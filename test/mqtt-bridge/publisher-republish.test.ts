@@ -4,7 +4,6 @@
  * one the re-send started with (the bridge's cameras_online once stayed at 0 that way while the
  * camera was online). Against the real embedded broker, through the bridge's own connection.
  */
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '@camflow/core';
 import { EmbeddedBroker, MqttConnection, Publisher } from 'camflow-mqtt-bridge';
@@ -27,7 +26,7 @@ describe('Publisher.republish', () => {
     // Remembered while disconnected; the target last, so the re-send reaches it after many round trips.
     for (let i = 0; i < 50; i++) await publisher.state(`test/state/${i}`, String(i), 1);
     await publisher.state('test/cameras_online', '0');
-    const connected = once(connection, 'connect');
+    const connected = new Promise<void>((resolve) => connection.once('connect', () => resolve()));
     connection.start();
     await connected;
     const resending = publisher.republish();
